@@ -1,0 +1,105 @@
+"""The portal: one Flask deployment, many societies (tenants), each on its own host."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, render_template, request
+from flask_sqlalchemy.session import Session as FSASession
+from werkzeug.exceptions import HTTPException
+
+from portal.config import ROOT, Config
+from portal.tenants.loader import TenantEnvironment
+
+
+class PortalFlask(Flask):
+    jinja_environment = TenantEnvironment
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = PortalFlask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(Config())
+    app.config.update(config or {})
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("portal").setLevel(logging.INFO)
+    _init_extensions(app)
+    _init_tenancy(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import i18n, mail, storage
+    from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+    from portal.tenants import scoping
+
+    db.init_app(app)
+    import portal.models  # noqa: F401 - the whole schema, for Alembic
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    scoping.install(FSASession)
+    mail.install(FSASession)
+    storage.install(FSASession)
+    from portal.blueprints.auth.loader import init_login
+
+    init_login(app, login_manager)
+    app.after_request(_commit_once)
+
+
+def _commit_once(response: Response) -> Response:
+    """One commit per request, in one place: views and services never commit.
+    Anything that answered with an error changes nothing."""
+    from portal.extensions import db
+
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def _init_tenancy(app: Flask) -> None:
+    from portal import security, ui
+    from portal.tenants import loader, resolve
+
+    resolve.init_app(app)  # first before_request: everything after it knows the tenant
+    security.init_app(app)
+    loader.init_app(app)
+    ui.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.blueprints.auth import bp as auth_bp
+    from portal.blueprints.cases import bp as cases_bp
+    from portal.blueprints.credentials import bp as credentials_bp
+    from portal.blueprints.devtools import bp as devtools_bp
+    from portal.blueprints.home import bp as home_bp
+    from portal.blueprints.profile import bp as profile_bp
+
+    for bp in (auth_bp, home_bp, credentials_bp, cases_bp, profile_bp, devtools_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.endpoint == "static" or exc.code is None or exc.code < 400:
+            return exc
+        if g.get("tenant") is None:
+            return render_template("errors/no_tenant.html", exc=exc), exc.code
+        return render_template("errors/error.html", exc=exc), exc.code

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.blueprints.facilities.models import Facility
+from portal.db import Base, TenantScoped
+
+
+class Role(str, enum.Enum):
+    trainee = "trainee"
+    program_director = "program_director"
+    facility_manager = "facility_manager"
+    secretariat = "secretariat"
+
+
+ROLE_LABELS = {
+    Role.trainee: "専攻医",
+    Role.program_director: "統括責任者",
+    Role.facility_manager: "施設責任者",
+    Role.secretariat: "事務局",
+}
+
+BASIC_PROGRAM_STATUS = {
+    "specialist_certified": "専門医取得済 (内科のみ認定医も可能)",
+    "program_completed": "プログラム修了",
+    "program_completion_expected": "プログラム修了見込み",
+}
+
+BASIC_SPECIALTIES = {
+    "internal_medicine": "内科", "pediatrics": "小児科", "dermatology": "皮膚科",
+    "psychiatry": "精神科", "surgery": "外科", "orthopedic_surgery": "整形外科",
+    "obstetrics_gynecology": "産婦人科", "ophthalmology": "眼科",
+    "otorhinolaryngology": "耳鼻咽喉科", "urology": "泌尿器科", "neurosurgery": "脳神経外科",
+    "radiology": "放射線科", "anesthesiology": "麻酔科", "pathology": "病理",
+    "laboratory_medicine": "臨床検査", "emergency_medicine": "救急科",
+    "plastic_surgery": "形成外科", "rehabilitation_medicine": "リハビリテーション科",
+    "general_medicine": "総合診療",
+}
+
+
+class User(UserMixin, TenantScoped, Base):
+    """An account in one society. The e-mail is the society's notification address."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        UniqueConstraint("tenant_id", "login_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_id: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(320))
+    member_system_email: Mapped[str | None] = mapped_column(String(320))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(30))
+    full_name: Mapped[str] = mapped_column(String(100))
+    full_name_kana: Mapped[str | None] = mapped_column(String(100))
+    member_number: Mapped[str | None] = mapped_column(String(30))
+    medical_registration_number: Mapped[str | None] = mapped_column(String(30))
+    jmsb_basic_specialty: Mapped[str | None] = mapped_column(String(40))
+    basic_program_status: Mapped[str | None] = mapped_column(String(40))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on logout, password change or deactivation: every older cookie stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None]
+
+    facility: Mapped[Facility | None] = relationship(lazy="joined")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.full_name} ({self.full_name_kana})" if self.full_name_kana else self.full_name
+
+    @property
+    def basic_specialty_label(self) -> str:
+        return BASIC_SPECIALTIES.get(self.jmsb_basic_specialty or "", "")
+
+    @property
+    def program_status_label(self) -> str:
+        return BASIC_PROGRAM_STATUS.get(self.basic_program_status or "", "")
+
+
+class AccountToken(TenantScoped, Base):
+    """Single-use, expiring link token. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "account_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(30))  # password_reset | email_change
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    new_email: Mapped[str | None] = mapped_column(String(320))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,123 @@
+"""Accounts: passwords, single-use link tokens, sessions bound to one tenant."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, g, url_for
+from sqlalchemy import func, select, update
+
+from portal import audit
+from portal.blueprints.auth.models import AccountToken, User
+from portal.db import utcnow
+from portal.extensions import db
+from portal.mail import queue_mail
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class TokenInvalid(Exception):
+    message = "このリンクは無効か、有効期限が切れています。もう一度お手続きください。"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    try:
+        # Verify against a dummy hash for unknown users so both answers take as long.
+        return _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH,
+                              password) and user is not None and bool(user.password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_login_user(identifier: str) -> User | None:
+    identifier = identifier.strip()
+    if g.rules.auth.login_identifier == "email":
+        where = func.lower(User.email) == identifier.lower()
+    else:
+        where = User.login_id == identifier
+    return db.session.scalar(select(User).where(where))
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    user = find_login_user(identifier)
+    if not verify_password(user, password) or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def void_sessions(user: User) -> None:
+    """Every cookie minted for this user before now stops working."""
+    user.session_version += 1
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """Links in mail use the tenant's configured host, never the request's Host header."""
+    config = current_app.config
+    port = config["EXTERNAL_PORT"]
+    netloc = g.tenant.primary_host + (f":{port}" if port and port not in ("80", "443") else "")
+    return f"{config['EXTERNAL_SCHEME']}://{netloc}{url_for(endpoint, **values)}"
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user: User, purpose: str, new_email: str | None = None) -> str:
+    raw = secrets.token_urlsafe(32)
+    ttl = timedelta(seconds=current_app.config["TOKEN_TTL_SECONDS"])
+    db.session.add(AccountToken(tenant_id=user.tenant_id, user=user, purpose=purpose,
+                                token_hash=_digest(raw), new_email=new_email,
+                                expires_at=utcnow() + ttl))
+    return raw
+
+
+def peek_token(raw: str, purpose: str) -> AccountToken:
+    token = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == _digest(raw)))
+    if (token is None or token.purpose != purpose or token.used_at is not None
+            or token.expires_at <= utcnow() or not token.user.is_active):
+        raise TokenInvalid()
+    return token
+
+
+def consume_token(raw: str, purpose: str) -> AccountToken:
+    """Single use even under a double click: the UPDATE only matches an unused token."""
+    token = peek_token(raw, purpose)
+    result = db.session.execute(
+        update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise TokenInvalid()
+    return token
+
+
+def request_password_reset(email: str) -> None:
+    """Same outcome for known and unknown addresses; only a known one gets mail."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.is_active:
+        return
+    raw = issue_token(user, "password_reset")
+    queue_mail("password_reset", user.email, user=user,
+               link=external_url("auth.reset_password", token=raw),
+               ttl_minutes=current_app.config["TOKEN_TTL_SECONDS"] // 60)
+
+
+def reset_password(raw: str, password: str) -> User:
+    token = consume_token(raw, "password_reset")
+    user = token.user
+    user.password_hash = hash_password(password)
+    void_sessions(user)
+    db.session.flush()
+    audit.record("password_reset", user, actor=user)
+    return user

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.blueprints.auth import bp
+from portal.blueprints.auth import services
+from portal.blueprints.auth.forms import ForgotPasswordForm, LoginForm, reset_form
+from portal.extensions import limiter
+from portal.views import safe_next
+
+LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
+
+
+def _login_key() -> str:
+    identifier = (request.form.get("identifier") or "").strip().lower()
+    return f"login:{g.tenant.id}:{identifier}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute",
+               key_func=_login_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.identifier.data, form.password.data)
+        if user is not None:
+            session.clear()
+            session["tenant_id"] = g.tenant.id
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        form.password.errors.append(LOGIN_FAILED)
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.void_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash("ログアウトしました。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("auth/forgot_sent.html")
+    return render_template("auth/forgot.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.peek_token(token, "password_reset")
+    except services.TokenInvalid as exc:
+        return render_template("auth/token_invalid.html", message=exc.message), 400
+    form = reset_form(g.rules.auth.password_min_length)
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except services.TokenInvalid as exc:
+            return render_template("auth/token_invalid.html", message=exc.message), 400
+        logout_user()
+        session.clear()
+        flash("パスワードを再設定しました。新しいパスワードでログインしてください。", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), (400 if form.errors else 200)

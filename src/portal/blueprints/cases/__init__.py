@@ -1,0 +1,6 @@
+"""Case log (経験症例, 症例レポート). Only the gate exists so far: the content comes later."""
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+from portal.blueprints.cases import views  # noqa: E402,F401

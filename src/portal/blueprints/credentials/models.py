@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.blueprints.auth.models import User
+from portal.blueprints.facilities.models import Facility
+from portal.db import Base, TenantScoped
+from portal.storage import StoredFile
+
+
+class ReviewStatus(str, enum.Enum):
+    not_submitted = "not_submitted"
+    pending_review = "pending_review"
+    approved = "approved"
+    returned = "returned"
+    replacement_requested = "replacement_requested"
+
+
+REVIEW_LABELS = {
+    "not_submitted": "未申請",
+    "pending_review": "審査待ち",
+    "approved": "承認済",
+    "returned": "差戻し",
+    "replacement_requested": "再提出依頼",
+}
+
+DOCUMENT_TYPES = {
+    "specialist_certificate": "専門医認定証",
+    "certified_physician_certificate": "認定医認定証（内科のみ）",
+    "jmsb_completion_certificate": "専門研修修了認定証（日本専門医機構）",
+    "society_completion_certificate": "研修プログラム修了証明書（基本領域学会提出分・暫定）",
+}
+PROVISIONAL_TYPES = frozenset({"society_completion_certificate"})
+
+
+class TrainingStartApplication(TenantScoped, Base):
+    """研修開始申請. The 2023-04-01 and 2024-04-01 cohorts were migrated as approved."""
+
+    __tablename__ = "training_start_applications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    program_director_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    training_start_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.not_submitted.value)
+    origin: Mapped[str] = mapped_column(String(20), default="normal")  # normal | migrated_cohort
+    reviewed_at: Mapped[datetime | None]
+
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    program_director: Mapped[User] = relationship(foreign_keys=[program_director_id])
+    facility: Mapped[Facility] = relationship()
+
+
+class Credential(TenantScoped, Base):
+    """One submission of a credential; the trainee's latest row is their current status."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (
+        Index("ix_credentials_tenant_status_submitted", "tenant_id", "status", "submitted_at"),
+        Index("ix_credentials_tenant_trainee", "tenant_id", "trainee_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    training_start_application_id: Mapped[int] = mapped_column(
+        ForeignKey("training_start_applications.id"), index=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    document_type: Mapped[str] = mapped_column(String(40))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    status: Mapped[str] = mapped_column(String(30))
+    is_provisional: Mapped[bool] = mapped_column(default=False)
+    submitted_at: Mapped[datetime]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("credentials.id"))
+
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    application: Mapped[TrainingStartApplication] = relationship()
+    file: Mapped[StoredFile] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return REVIEW_LABELS[self.status]
+
+    @property
+    def document_label(self) -> str:
+        return DOCUMENT_TYPES.get(self.document_type, self.document_type)
+
+
+class Enrollment(TenantScoped, Base):
+    """在籍: created when the credential is approved; fills the 在籍状況 panel."""
+
+    __tablename__ = "enrollments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    program_director_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    credential_id: Mapped[int | None] = mapped_column(ForeignKey("credentials.id"))
+    from_date: Mapped[date]
+    to_date: Mapped[date | None]
+    source: Mapped[str] = mapped_column(String(30), default="credential_approval")
+
+    facility: Mapped[Facility] = relationship()
+    program_director: Mapped[User] = relationship(foreign_keys=[program_director_id])

@@ -1,0 +1,269 @@
+"""The rules of credential upload and review (DOMAIN.md A-W02, A-W03, I-10..I-17).
+Services flush, never commit; the request commits once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import FileStorage
+
+from portal import audit
+from portal.blueprints.auth.models import Role, User
+from portal.blueprints.auth.services import external_url
+from portal.blueprints.credentials.models import (
+    DOCUMENT_TYPES, PROVISIONAL_TYPES, REVIEW_LABELS, Credential, Enrollment, ReviewStatus,
+    TrainingStartApplication,
+)
+from portal.blueprints.home.services import close_tasks, open_task
+from portal.db import utcnow
+from portal.extensions import db
+from portal.mail import queue_mail
+from portal.storage import StoredFile, store_upload
+from portal.tenants.rules import TenantRules
+
+UNLOCKING = (ReviewStatus.approved.value, ReviewStatus.replacement_requested.value)
+SLOT = "credential"
+
+
+class CredentialError(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass(frozen=True)
+class TraineeSummary:
+    application: TrainingStartApplication | None
+    credential: Credential | None
+    enrollment: Enrollment | None
+
+    @property
+    def credential_status(self) -> str:
+        return self.credential.status if self.credential else ReviewStatus.not_submitted.value
+
+    @property
+    def credential_label(self) -> str:
+        return REVIEW_LABELS[self.credential_status]
+
+    @property
+    def training_start_label(self) -> str:
+        return REVIEW_LABELS[self.application.status] if self.application else REVIEW_LABELS["not_submitted"]
+
+    @property
+    def can_upload(self) -> bool:
+        approved = self.application is not None and self.application.status == "approved"
+        return approved and self.credential_status in ("not_submitted", "pending_review", "returned")
+
+
+def training_start(trainee: User) -> TrainingStartApplication | None:
+    return db.session.scalar(
+        select(TrainingStartApplication).where(TrainingStartApplication.trainee_id == trainee.id)
+        .options(joinedload(TrainingStartApplication.facility),
+                 joinedload(TrainingStartApplication.program_director))
+        .order_by(TrainingStartApplication.id.desc()).limit(1))
+
+
+def current_credential(trainee: User) -> Credential | None:
+    return db.session.scalar(
+        select(Credential).where(Credential.trainee_id == trainee.id)
+        .options(joinedload(Credential.file)).order_by(Credential.id.desc()).limit(1))
+
+
+def current_enrollment(trainee: User) -> Enrollment | None:
+    return db.session.scalar(
+        select(Enrollment).where(Enrollment.trainee_id == trainee.id, Enrollment.to_date.is_(None))
+        .options(joinedload(Enrollment.facility), joinedload(Enrollment.program_director))
+        .order_by(Enrollment.id.desc()).limit(1))
+
+
+def trainee_summary(trainee: User) -> TraineeSummary:
+    return TraineeSummary(training_start(trainee), current_credential(trainee),
+                          current_enrollment(trainee))
+
+
+def case_entry_unlocked(trainee: User) -> bool:
+    """A-R06 / I-14: cases and reports need an approved credential."""
+    status = db.session.scalar(
+        select(Credential.status).where(Credential.trainee_id == trainee.id)
+        .order_by(Credential.id.desc()).limit(1))
+    return status in UNLOCKING
+
+
+def allowed_document_types(trainee: User) -> list[str]:
+    """A-W03 / A-R08 / A-R09 / A-R10: which document proves this trainee's prerequisite."""
+    if trainee.basic_program_status == "specialist_certified":
+        types = ["specialist_certificate"]
+        if trainee.jmsb_basic_specialty == "internal_medicine":
+            types.append("certified_physician_certificate")
+        return types
+    if trainee.basic_program_status in ("program_completed", "program_completion_expected"):
+        return ["jmsb_completion_certificate", "society_completion_certificate"]
+    return []
+
+
+def _require_can_upload(trainee: User) -> TraineeSummary:
+    summary = trainee_summary(trainee)
+    if summary.application is None or summary.application.status != "approved":
+        raise CredentialError("研修開始申請が承認されていないため、証票をアップロードできません。", 409)
+    if not summary.can_upload:
+        raise CredentialError(f"証票は既に「{summary.credential_label}」のため、アップロードできません。", 409)
+    if not allowed_document_types(trainee):
+        raise CredentialError("プログラム状況が登録されていません。学会事務局へお問い合わせください。", 409)
+    return summary
+
+
+def stage_file(trainee: User, upload: FileStorage | None, rules: TenantRules) -> StoredFile:
+    """次へ: validate and keep the file staged so the confirm screen can offer it for download."""
+    _require_can_upload(trainee)
+    stored = store_upload(upload, SLOT, rules.upload(SLOT), tenant_id=trainee.tenant_id,
+                          owner_id=trainee.id)
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def staged_file(trainee: User, file_id: int | None) -> StoredFile | None:
+    if file_id is None:
+        return None
+    return db.session.scalar(select(StoredFile).where(
+        StoredFile.id == file_id, StoredFile.owner_id == trainee.id,
+        StoredFile.slot == SLOT, StoredFile.state == "staged"))
+
+
+def submit(trainee: User, file_id: int | None, document_type: str) -> Credential:
+    """申請: pending_review; a pending credential has its file replaced (one pending at a time)."""
+    summary = _require_can_upload(trainee)
+    if document_type not in allowed_document_types(trainee):
+        raise CredentialError("この証票の種類は、あなたのプログラム状況では提出できません。")
+    file = staged_file(trainee, file_id)
+    if file is None:
+        raise CredentialError("アップロードするファイルが見つかりません。もう一度ファイルを選択してください。")
+    current, now = summary.credential, utcnow()
+    file.state = "committed"
+    if current is not None and current.status == ReviewStatus.pending_review.value:
+        current.file.state = "superseded"
+        current.file, current.document_type, current.submitted_at = file, document_type, now
+        current.is_provisional = document_type in PROVISIONAL_TYPES
+        db.session.flush()
+        audit.record("credential_file_replaced", current, actor=trainee,
+                     from_state="pending_review", to_state="pending_review")
+        return current
+    credential = Credential(
+        tenant_id=trainee.tenant_id, trainee=trainee, application=summary.application,
+        facility_id=summary.application.facility_id, document_type=document_type, file=file,
+        status=ReviewStatus.pending_review.value, submitted_at=now,
+        is_provisional=document_type in PROVISIONAL_TYPES,
+        supersedes_id=current.id if current else None)
+    db.session.add(credential)
+    db.session.flush()
+    audit.record("credential_submitted", credential, actor=trainee,
+                 from_state=current.status if current else "not_submitted", to_state="pending_review")
+    close_tasks("upload_credential", user_id=trainee.id)
+    _notify_directors(credential, summary.application)
+    return credential
+
+
+def _notify_directors(credential: Credential, application: TrainingStartApplication) -> None:
+    director = application.program_director
+    open_task(director, "review_credential", "credentials.review", related_id=credential.id)
+    queue_mail("credential_submitted", director.email, director=director,
+               trainee=credential.trainee, credential=credential,
+               link=external_url("credentials.review", credential_id=credential.id))
+
+
+def _review_scope(actor: User):
+    if actor.role == Role.secretariat.value:
+        return Credential.id.is_not(None)
+    if actor.role == Role.program_director.value and actor.facility_id is not None:
+        return Credential.facility_id == actor.facility_id
+    return Credential.id.is_(None)  # nobody else reviews
+
+
+def review_queue(actor: User, limit: int = 50, after_id: int | None = None) -> list[Credential]:
+    """Pending credentials, oldest first; keyset pagination on id keeps deep pages cheap."""
+    stmt = (select(Credential).where(_review_scope(actor), Credential.status == "pending_review")
+            .options(joinedload(Credential.trainee), joinedload(Credential.file))
+            .order_by(Credential.id).limit(limit))
+    if after_id is not None:
+        stmt = stmt.where(Credential.id > after_id)
+    return list(db.session.scalars(stmt))
+
+
+def queue_counts(actor: User) -> dict[str, int]:
+    pending = db.session.scalar(select(func.count()).select_from(
+        select(Credential.id).where(_review_scope(actor), Credential.status == "pending_review")
+        .limit(1000).subquery()))
+    return {"pending": pending or 0}
+
+
+def get_for_review(actor: User, credential_id: int) -> Credential:
+    credential = db.session.scalar(
+        select(Credential).where(Credential.id == credential_id, _review_scope(actor))
+        .options(joinedload(Credential.trainee), joinedload(Credential.file),
+                 joinedload(Credential.application)))
+    if credential is None:
+        raise CredentialError("証票が見つかりません。", 404)
+    if credential.trainee_id == actor.id:
+        raise CredentialError("ご自身の証票は審査できません。", 403)
+    return credential
+
+
+def _transition(actor: User, credential: Credential, to_state: str, comment: str | None) -> None:
+    """Guarded in SQL: of two reviewers (or a double click) exactly one moves the row."""
+    result = db.session.execute(
+        update(Credential)
+        .where(Credential.id == credential.id, Credential.status == ReviewStatus.pending_review.value)
+        .values(status=to_state, reviewed_by_id=actor.id, reviewed_at=utcnow(), review_comment=comment)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise CredentialError("この証票は既に他の方が処理済みです。画面を更新してください。", 409)
+    db.session.refresh(credential)
+
+
+def approve(actor: User, credential_id: int) -> Credential:
+    credential = get_for_review(actor, credential_id)
+    _transition(actor, credential, ReviewStatus.approved.value, None)
+    application = credential.application
+    enrollment = Enrollment(
+        tenant_id=credential.tenant_id, trainee_id=credential.trainee_id,
+        facility_id=application.facility_id, program_director_id=application.program_director_id,
+        credential_id=credential.id, from_date=application.training_start_date)  # A-R07
+    db.session.add(enrollment)
+    db.session.flush()
+    audit.record("credential_approved", credential, actor=actor,
+                 from_state="pending_review", to_state="approved")
+    close_tasks("review_credential", related_id=credential.id)
+    trainee = credential.trainee
+    queue_mail("credential_approved", trainee.email, trainee=trainee, application=application,
+               link=external_url("home.index"))
+    return credential
+
+
+def return_credential(actor: User, credential_id: int, reason: str) -> Credential:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CredentialError("差戻しの理由を入力してください。")
+    credential = get_for_review(actor, credential_id)
+    _transition(actor, credential, ReviewStatus.returned.value, reason)
+    audit.record("credential_returned", credential, actor=actor,
+                 from_state="pending_review", to_state="returned", reason=reason)
+    close_tasks("review_credential", related_id=credential.id)
+    trainee = credential.trainee
+    open_task(trainee, "upload_credential", "credentials.upload")
+    queue_mail("credential_returned", trainee.email, trainee=trainee, reason=reason,
+               link=external_url("credentials.upload"))
+    return credential
+
+
+def can_download(user: User, file: StoredFile) -> bool:
+    if file.owner_id == user.id or user.role == Role.secretariat.value:
+        return True
+    if user.role != Role.program_director.value or user.facility_id is None:
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        Credential.file_id == file.id, Credential.facility_id == user.facility_id))))
+
+
+def document_choices(trainee: User) -> list[tuple[str, str]]:
+    return [(code, DOCUMENT_TYPES[code]) for code in allowed_document_types(trainee)]

@@ -1,0 +1,1 @@
+"""Training facilities (研修施設). Views come with the JSPM renewal feature."""

@@ -1,0 +1,71 @@
+"""Side menus per role. An item that cannot be used yet says why instead of linking."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from portal.blueprints.auth.models import Role
+
+NOT_BUILT = "この機能は現在準備中です。"
+NEEDS_APPROVAL = "証票が統括責任者に承認されると利用できます。"
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    endpoint: str | None
+    reason: str | None = None  # why it is disabled
+    href: str | None = None  # an outside page (the society's manual)
+
+    @property
+    def enabled(self) -> bool:
+        return self.reason is None and (self.endpoint is not None or self.href is not None)
+
+    @property
+    def url(self) -> str | None:
+        if not self.enabled:
+            return None
+        return self.href or url_for(self.endpoint)
+
+
+def trainee_menu(rules, unlocked: bool) -> list[MenuItem]:
+    gate = None if unlocked else NEEDS_APPROVAL
+    manual = rules.links.manual_url
+    return [
+        MenuItem("トップページ", "home.index"),
+        MenuItem("研修開始申請", "credentials.training_start"),
+        MenuItem("証票アップロード", "credentials.upload"),
+        MenuItem("登録情報の確認・変更", "profile.show"),
+        MenuItem("所属研修施設変更・休止登録", None, NOT_BUILT),
+        MenuItem("経験症例新規登録", "cases.new_case", gate),
+        MenuItem("症例レポート新規登録", "cases.new_report", gate),
+        MenuItem("症例一覧", "cases.index", gate),
+        MenuItem("研修終了要件チェック", None, NOT_BUILT),
+        MenuItem("マニュアル", None, None if manual else NOT_BUILT, href=manual),
+    ]
+
+
+def reviewer_menu() -> list[MenuItem]:
+    return [
+        MenuItem("トップページ", "home.index"),
+        MenuItem("証票審査", "credentials.queue"),
+        MenuItem("登録情報の確認・変更", "profile.show"),
+    ]
+
+
+def facility_menu() -> list[MenuItem]:
+    return [
+        MenuItem("トップページ", "home.index"),
+        MenuItem("登録情報の確認・変更", "profile.show"),
+        MenuItem("施設認定 更新申請", None, NOT_BUILT),
+    ]
+
+
+def menu_for(user, rules, unlocked: bool = False) -> list[MenuItem]:
+    role = Role(user.role)
+    if role is Role.trainee:
+        return trainee_menu(rules, unlocked)
+    if role in (Role.program_director, Role.secretariat):
+        return reviewer_menu()
+    return facility_menu()

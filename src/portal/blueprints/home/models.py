@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, TenantScoped
+
+TASK_TITLES = {
+    "upload_credential": "証票をアップロードしてください。",
+    "review_credential": "証票の審査をしてください。",
+}
+
+
+class Task(TenantScoped, Base):
+    """A to-do on a user's top page, shown as 「MM/DD <title>」."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_tenant_user_status", "tenant_id", "user_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    endpoint: Mapped[str | None] = mapped_column(String(80))
+    related_id: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | done
+    closed_at: Mapped[datetime | None]
+
+
+class Notice(TenantScoped, Base):
+    """お知らせ published by the secretariat; audience None means everybody."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_tenant_published", "tenant_id", "published_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str | None] = mapped_column(String(30))
+    published_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]

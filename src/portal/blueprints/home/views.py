@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from flask import (abort, current_app, g, make_response, redirect, render_template, request,
+                   send_from_directory, session, url_for)
+from flask_login import current_user, login_required
+
+from portal.blueprints.auth.models import Role
+from portal.blueprints.credentials import services as credentials
+from portal.blueprints.home import bp
+from portal.blueprints.home.menu import menu_for
+from portal.blueprints.home.services import open_tasks, visible_notices
+from portal.i18n import LOCALES
+from portal.views import safe_next
+
+
+@bp.app_context_processor
+def _menu() -> dict:
+    if not current_user or not current_user.is_authenticated or g.get("tenant") is None:
+        return {"menu": []}
+    unlocked = Role(current_user.role) is Role.trainee and credentials.case_entry_unlocked(current_user)
+    return {"menu": menu_for(current_user, g.rules, unlocked)}
+
+
+@bp.get("/")
+@login_required
+def index():
+    role = Role(current_user.role)
+    common = {"notices": visible_notices(current_user), "tasks": open_tasks(current_user)}
+    if role is Role.trainee:
+        summary = credentials.trainee_summary(current_user)
+        return render_template("home/trainee.html", summary=summary, **common)
+    if role in (Role.program_director, Role.secretariat):
+        counts = credentials.queue_counts(current_user)
+        return render_template("home/reviewer.html", counts=counts, **common)
+    return render_template("home/facility.html", **common)
+
+
+@bp.post("/lang")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang not in LOCALES:
+        abort(400)
+    session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
+
+
+@bp.get("/tenant.css")
+def tenant_css():
+    """Branding as CSS variables (no inline styles: the CSP forbids them)."""
+    b = g.rules.branding
+    css = f":root{{--primary:{b.primary_color};--accent:{b.accent_color};}}\n"
+    response = make_response(css)
+    response.headers["Content-Type"] = "text/css; charset=utf-8"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/tenant-assets/<path:name>")
+def tenant_asset(name: str):
+    folder = current_app.config["TENANTS_DIR"] / g.tenant.slug / "static"
+    return send_from_directory(folder, name, max_age=3600)

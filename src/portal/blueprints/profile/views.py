@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from flask import current_app, g, render_template
+from flask_login import current_user, login_required
+
+from portal.blueprints.auth.services import TokenInvalid, peek_token
+from portal.forms import EmptyForm
+from portal.blueprints.profile import bp, services
+from portal.blueprints.profile.forms import EmailChangeForm
+
+
+def _ttl() -> int:
+    return current_app.config["TOKEN_TTL_SECONDS"] // 60
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def show():
+    """A-S06; a valid 次へ shows the confirmation (A-S07) with the values carried along."""
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.check_new_email(current_user, form.new_email.data,
+                                     form.new_email_confirmation.data)
+            return render_template("profile/confirm.html", form=form)
+        except services.EmailChangeError as exc:
+            form.new_email.errors.append(exc.message)
+    status = 400 if form.errors else 200
+    return render_template("profile/show.html", form=form), status
+
+
+@bp.post("/email")
+@login_required
+def request_change():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(current_user, form.new_email.data,
+                                          form.new_email_confirmation.data, _ttl())
+            return render_template("profile/complete.html", new_email=form.new_email.data,
+                                   ttl=_ttl())
+        except services.EmailChangeError as exc:
+            form.new_email.errors.append(exc.message)
+    return render_template("profile/show.html", form=form), 400
+
+
+@bp.route("/email/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """GET only shows a button (mail scanners prefetch links); POST makes the change."""
+    form = EmptyForm()
+    try:
+        if not form.validate_on_submit():
+            token_row = peek_token(token, "email_change")
+            return render_template("profile/verify.html", form=form, new_email=token_row.new_email)
+        user = services.confirm_email_change(token, g.rules.profile.notify_old_address)
+    except TokenInvalid as exc:
+        return render_template("auth/token_invalid.html", message=exc.message), 400
+    except services.EmailChangeError as exc:
+        return render_template("auth/token_invalid.html", message=exc.message), 409
+    return render_template("profile/verified.html", email=user.email)

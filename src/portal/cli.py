@@ -1,0 +1,141 @@
+"""flask commands: create-tenant, add-domain, create-user, seed-demo, outbox-sweep, purge-staged."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.tenants.models import Tenant, TenantDomain
+from portal.tenants.resolve import clear_cache
+from portal.tenants.scoping import system_scope, tenant_scope
+
+
+def _tenant(slug: str) -> Tenant:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise click.ClickException(f"テナント {slug} が見つかりません。")
+    return tenant
+
+
+def ensure_tenant(slug: str, name: str) -> Tenant:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        tenant = Tenant(slug=slug, name=name)
+        db.session.add(tenant)
+        db.session.flush()
+    return tenant
+
+
+def ensure_domain(tenant: Tenant, host: str, primary: bool = False) -> TenantDomain:
+    host = host.lower()
+    domain = db.session.scalar(select(TenantDomain).where(TenantDomain.host == host))
+    if domain is None:
+        domain = TenantDomain(tenant_id=tenant.id, host=host)
+        db.session.add(domain)
+    elif domain.tenant_id != tenant.id:
+        raise click.ClickException(f"{host} は既に別のテナントに登録されています。")
+    if primary:
+        for other in tenant.domains:
+            other.is_primary = False
+        domain.is_primary = True
+    db.session.flush()
+    clear_cache()
+    return domain
+
+
+@click.command("create-tenant")
+@click.argument("slug")
+@click.argument("name")
+def create_tenant(slug: str, name: str) -> None:
+    tenant = ensure_tenant(slug, name)
+    ensure_domain(tenant, f"{slug}.{current_app.config['BASE_DOMAIN']}", primary=True)
+    db.session.commit()
+    click.echo(f"tenant {slug} (id {tenant.id})")
+
+
+@click.command("add-domain")
+@click.argument("slug")
+@click.argument("host")
+@click.option("--primary", is_flag=True, help="links in mail use this host")
+def add_domain(slug: str, host: str, primary: bool) -> None:
+    ensure_domain(_tenant(slug), host, primary)
+    db.session.commit()
+    click.echo(f"{host} -> {slug}")
+
+
+@click.command("create-user")
+@click.option("--tenant", "slug", required=True)
+@click.option("--role", type=click.Choice(["trainee", "program_director", "facility_manager",
+                                           "secretariat"]), required=True)
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--login-id", default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(slug: str, role: str, email: str, full_name: str, login_id: str | None,
+                password: str) -> None:
+    from portal.blueprints.auth.models import User
+    from portal.blueprints.auth.services import hash_password
+
+    tenant = _tenant(slug)
+    with tenant_scope(db.session, tenant.id):
+        user = User(tenant_id=tenant.id, role=role, email=email, full_name=full_name,
+                    login_id=login_id or email, password_hash=hash_password(password))
+        db.session.add(user)
+        db.session.commit()
+    click.echo(f"user {user.login_id} ({role}) in {slug}")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    from portal.demo import seed
+
+    for line in seed():
+        click.echo(line)
+
+
+@click.command("outbox-sweep")
+@click.option("--every", type=float, default=0, help="repeat every N seconds (0: once)")
+def outbox_sweep(every: float) -> None:
+    from portal.mail import sweep_outbox
+
+    while True:
+        click.echo(f"re-queued {sweep_outbox()} mail(s)")
+        if not every:
+            return
+        time.sleep(every)
+
+
+@click.command("purge-staged")
+@click.option("--older-than-hours", type=int, default=24)
+def purge_staged(older_than_hours: int) -> None:
+    """Delete files chosen on 次へ but never submitted."""
+    from portal.db import utcnow
+    from portal.storage import StoredFile, discard
+
+    cutoff = utcnow() - timedelta(hours=older_than_hours)
+    with system_scope(db.session):
+        stale = db.session.scalars(select(StoredFile).where(
+            StoredFile.state == "staged", StoredFile.created_at < cutoff)).all()
+        for file in stale:
+            discard(file)
+            db.session.delete(file)
+        db.session.commit()
+    click.echo(f"purged {len(stale)} staged file(s)")
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_tenant, add_domain, create_user, seed_demo, outbox_sweep, purge_staged):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """`portal` console script: the flask CLI with this app."""
+    from flask.cli import FlaskGroup
+
+    from portal import create_app
+
+    FlaskGroup(create_app=create_app)()

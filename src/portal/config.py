@@ -1,0 +1,74 @@
+"""Settings from the environment, with embedded defaults so a newcomer needs no services."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'portal.db'}"
+    # Heroku-style URLs name the old driver; we use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Read once at start-up. Tests pass overrides to create_app()."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret()
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        # Migrations may run as the table owner while the app runs as a role without
+        # ownership (so PostgreSQL row-level security applies to it).
+        self.MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL")
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.MAIL_URL = os.environ.get("MAIL_URL") or None
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@portal.example")
+        self.STORAGE_DIR = Path(os.environ.get("STORAGE_DIR") or ROOT / "instance" / "storage")
+        self.BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
+        # Links in mail are built from the tenant's configured host, never the request's.
+        self.EXTERNAL_SCHEME = os.environ.get("EXTERNAL_SCHEME", "http")
+        self.EXTERNAL_PORT = os.environ.get("EXTERNAL_PORT", "5000")
+        self.DEV_MAILBOX = _bool("DEV_MAILBOX")
+        self.SECURE_COOKIES = _bool("SECURE_COOKIES", default=self.EXTERNAL_SCHEME == "https")
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 11 * 1024 * 1024))
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.BABEL_DEFAULT_LOCALE = "ja"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+        self.PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.SECURE_COOKIES
+        # __Host- cookies must be Secure, have Path=/ and no Domain: one cookie per host.
+        self.SESSION_COOKIE_NAME = "__Host-portal" if self.SECURE_COOKIES else "portal_session"
+        self.SESSION_COOKIE_DOMAIN = None
+        self.TOKEN_TTL_SECONDS = 60 * 60
+        self.LOGIN_FAILURES_PER_MINUTE = 5
+        self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
+        self.OUTBOX_SWEEP_AGE_SECONDS = 30
+        self.OUTBOX_STALE_SENDING_SECONDS = 600
+
+
+def _dev_secret() -> str:
+    """A stable random key per checkout for development; production must set SECRET_KEY."""
+    path = ROOT / "instance" / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    return key

@@ -1,0 +1,106 @@
+"""Demo data: the three societies on *.localhost, one user per role, and the manual's trainee."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.blueprints.auth.models import User
+from portal.blueprints.auth.services import hash_password
+from portal.blueprints.credentials.models import TrainingStartApplication
+from portal.blueprints.facilities.models import Facility
+from portal.blueprints.home.services import open_task
+from portal.cli import ensure_domain, ensure_tenant
+from portal.extensions import db
+from portal.tenants.scoping import tenant_scope
+
+DEMO_PASSWORD = "demo-pass-2024"
+JST = ZoneInfo("Asia/Tokyo")
+SOCIETIES = [("jsicm", "日本集中治療医学会"), ("jmsb", "日本専門医機構"), ("jspm", "日本緩和医療学会")]
+
+
+def _user(tenant_id: int, login_id: str, email: str, role: str, name: str, **extra) -> User:
+    user = db.session.scalar(select(User).where(User.login_id == login_id))
+    if user is None:
+        user = User(tenant_id=tenant_id, login_id=login_id, email=email, role=role,
+                    full_name=name, password_hash=hash_password(DEMO_PASSWORD), **extra)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _facility(tenant_id: int, name: str) -> Facility:
+    facility = db.session.scalar(select(Facility).where(Facility.name == name))
+    if facility is None:
+        facility = Facility(tenant_id=tenant_id, name=name)
+        db.session.add(facility)
+        db.session.flush()
+    return facility
+
+
+def _migrated_trainee(tenant_id: int, facility: Facility, director: User, **fields) -> User:
+    """A 2024-04-01 cohort trainee: training start approved, task dated the migration day."""
+    trainee = _user(tenant_id, role="trainee", facility_id=facility.id, **fields)
+    if db.session.scalar(select(TrainingStartApplication).where(
+            TrainingStartApplication.trainee_id == trainee.id)) is None:
+        db.session.add(TrainingStartApplication(
+            tenant_id=tenant_id, trainee_id=trainee.id, facility_id=facility.id,
+            program_director_id=director.id, training_start_date=date(2024, 4, 1),
+            status="approved", origin="migrated_cohort"))
+        open_task(trainee, "upload_credential", "credentials.upload",
+                  created_at=datetime(2024, 6, 3, 9, 0, tzinfo=JST))
+    return trainee
+
+
+def _seed_jsicm(tenant_id: int, slug: str) -> None:
+    facility = _facility(tenant_id, "施設A")
+    director = _user(tenant_id, "900001", "director@jsicm.example", "program_director", "統括 太郎",
+                     full_name_kana="トウカツ タロウ", member_number="900001", facility_id=facility.id)
+    _user(tenant_id, "jimu", "jimu@jsicm.example", "secretariat", "事務局 担当")
+    _user(tenant_id, "shisetsu", "shisetsu@jsicm.example", "facility_manager", "施設 責任者",
+          facility_id=facility.id)
+    _migrated_trainee(tenant_id, facility, director, login_id="800014", email="dummy@mail.sample",
+                      member_system_email="dummy@mail.sample", name="専攻医 テスト1",
+                      full_name_kana="センコウイ テストイチ", member_number="800014",
+                      medical_registration_number="A1234567", jmsb_basic_specialty="pediatrics",
+                      basic_program_status="specialist_certified")
+    _migrated_trainee(tenant_id, facility, director, login_id="800015", email="trainee2@mail.sample",
+                      member_system_email="trainee2@mail.sample", name="専攻医 テスト2",
+                      full_name_kana="センコウイ テストニ", member_number="800015",
+                      medical_registration_number="B7654321",
+                      jmsb_basic_specialty="internal_medicine",
+                      basic_program_status="program_completion_expected")
+
+
+def _seed_generic(tenant_id: int, slug: str) -> None:
+    facility = _facility(tenant_id, "施設A")
+    for role, name in (("trainee", "専攻医 テスト"), ("program_director", "統括 太郎"),
+                       ("facility_manager", "施設 責任者"), ("secretariat", "事務局 担当")):
+        email = f"{role.replace('_', '-')}@{slug}.example"
+        _user(tenant_id, email, email, role, name, facility_id=facility.id)
+
+
+SEEDERS = {"jsicm": _seed_jsicm}
+
+
+def seed() -> list[str]:
+    base, port = current_app.config["BASE_DOMAIN"], current_app.config["EXTERNAL_PORT"]
+    lines = []
+    for slug, name in SOCIETIES:
+        tenant = ensure_tenant(slug, name)
+        ensure_domain(tenant, f"{slug}.{base}", primary=True)
+        with tenant_scope(db.session, tenant.id):
+            SEEDERS.get(slug, _seed_generic)(tenant.id, slug)
+        lines.append(f"{name}: http://{slug}.{base}:{port}/")
+    db.session.commit()
+    lines += [
+        f"demo password for every account: {DEMO_PASSWORD}",
+        "jsicm logins (ログインID): 800014 (専攻医 テスト1), 800015 (専攻医 テスト2), "
+        "900001 (統括 太郎), jimu (事務局), shisetsu (施設責任者)",
+        "jmsb / jspm logins (e-mail): trainee@<slug>.example, program-director@<slug>.example, "
+        "facility-manager@<slug>.example, secretariat@<slug>.example",
+        f"development mailbox: http://jsicm.{base}:{port}/_dev/mail",
+    ]
+    return lines

@@ -1,0 +1,14 @@
+"""Every model, imported in one place so Alembic and tests see the whole schema."""
+from portal.audit import AuditEvent
+from portal.blueprints.auth.models import AccountToken, User
+from portal.blueprints.credentials.models import Credential, Enrollment, TrainingStartApplication
+from portal.blueprints.facilities.models import Facility
+from portal.blueprints.home.models import Notice, Task
+from portal.mail import OutboxMail
+from portal.storage import StoredFile
+from portal.tenants.models import Tenant, TenantDomain
+
+__all__ = [
+    "AccountToken", "AuditEvent", "Credential", "Enrollment", "Facility", "Notice", "OutboxMail",
+    "StoredFile", "Task", "Tenant", "TenantDomain", "TrainingStartApplication", "User",
+]

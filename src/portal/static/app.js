@@ -1,0 +1,77 @@
+// Progressive enhancement only: every screen works without this file.
+(function () {
+  "use strict";
+
+  function once(el) {
+    if (el.dataset.bound) return false;
+    el.dataset.bound = "1";
+    return true;
+  }
+
+  function uploadForm(form) {
+    if (!once(form)) return;
+    const input = form.querySelector('input[type="file"]');
+    const nameBox = form.querySelector(".file-name");
+    const errorBox = form.querySelector("#file-error");
+    const progress = form.querySelector(".upload-progress");
+    const allowed = (form.dataset.extensions || "").split(",");
+    const max = Number(form.dataset.maxBytes);
+    const inclusive = form.dataset.maxInclusive === "1";
+
+    function problem() {
+      const file = input && input.files[0];
+      if (!file) return nameBox && nameBox.textContent.indexOf(form.dataset.msgNofile) === 0 ? form.dataset.msgNone : "";
+      const ext = (file.name.split(".").pop() || "").toLowerCase();
+      if (file.name.indexOf(".") < 0 || allowed.indexOf(ext) < 0) return form.dataset.msgType;
+      if (file.size === 0) return form.dataset.msgEmpty;
+      if (inclusive ? file.size > max : file.size >= max) return form.dataset.msgSize;
+      return "";
+    }
+    function show(message) {
+      errorBox.textContent = message;
+      form.querySelector(".field:has(#file)")?.classList.toggle("has-error", !!message);
+    }
+    input?.addEventListener("change", function () {
+      const file = input.files[0];
+      nameBox.textContent = file ? file.name : form.dataset.msgNofile;
+      show(problem());
+    });
+    form.querySelector("[data-clear-file]")?.addEventListener("click", function () {
+      input.value = "";
+      nameBox.textContent = form.dataset.msgNofile;
+      show("");
+      input.focus();
+    });
+    function guard(event) {
+      const message = problem();
+      if (message) { event.preventDefault(); show(message); input.focus(); }
+    }
+    form.addEventListener("htmx:beforeRequest", guard);
+    form.addEventListener("submit", function (event) { if (!window.htmx) guard(event); });
+    form.addEventListener("htmx:xhr:progress", function (event) {
+      if (!progress || !event.detail.lengthComputable) return;
+      progress.hidden = false;
+      progress.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+    });
+  }
+
+  function noPaste(field) {
+    if (!once(field)) return;
+    ["paste", "drop"].forEach(function (type) {
+      field.addEventListener(type, function (event) { event.preventDefault(); });
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("form[data-upload-check]").forEach(uploadForm);
+    root.querySelectorAll("[data-no-paste]").forEach(noPaste);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    if (window.matchMedia("(max-width: 48rem)").matches) {
+      document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
+    }
+  });
+  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
+})();

@@ -1,0 +1,144 @@
+"""Uploaded files: streamed to <storage>/<tenant>/<uuid>, validated from the bytes,
+the original (often Japanese) name kept only in the database for display."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Response, current_app, send_file
+from sqlalchemy import BigInteger, ForeignKey, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.datastructures import FileStorage
+
+from portal.db import Base, TenantScoped
+from portal.tenants.rules import UploadSlot
+from portal.upload_checks import UploadRejected, check_file
+
+CHUNK = 64 * 1024
+_NEW_FILES = "new_files"
+
+
+class StoredFile(TenantScoped, Base):
+    __tablename__ = "stored_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(36), unique=True)  # uuid4, the name on disk
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    slot: Mapped[str] = mapped_column(String(40))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # staged (chosen, not yet submitted) -> committed -> superseded
+    state: Mapped[str] = mapped_column(String(20), default="staged")
+
+
+def storage_root() -> Path:
+    return Path(current_app.config["STORAGE_DIR"])
+
+
+def path_for(file: StoredFile) -> Path:
+    uuid.UUID(file.key)  # never build a path from anything but a UUID
+    return storage_root() / str(file.tenant_id) / file.key
+
+
+def display_name(raw: str | None) -> str:
+    """Keep the user's name for display only; drop any path the browser sent."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[:255] or "file"
+
+
+def _stream_to_temp(upload: FileStorage, slot: UploadSlot, tmp_dir: Path) -> tuple[Path, int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := upload.stream.read(CHUNK):
+                size += len(chunk)
+                if not slot.accepts_size(size):
+                    raise UploadRejected(too_large_message(slot), status=413)
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, size, digest.hexdigest()
+
+
+def too_large_message(slot: UploadSlot) -> str:
+    return f"ファイルサイズが上限を超えています。{slot.limit_text}のファイルを選択してください。"
+
+
+def store_upload(
+    upload: FileStorage | None, slot_name: str, slot: UploadSlot, *, tenant_id: int, owner_id: int
+) -> StoredFile:
+    """Validate and store; raises UploadRejected leaving no file behind. Caller adds to session."""
+    if upload is None or not upload.filename:
+        raise UploadRejected("ファイルを選択してください。")
+    name = display_name(upload.filename)
+    folder = storage_root() / str(tenant_id)
+    tmp_dir = folder / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp, size, sha = _stream_to_temp(upload, slot, tmp_dir)
+    try:
+        if size == 0:
+            raise UploadRejected("空のファイルはアップロードできません。")
+        checked = check_file(tmp, name, slot)
+        key = str(uuid.uuid4())
+        final = folder / key
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _remember_new_file(final)
+    size, sha = (checked.size, checked.sha256) if checked.rewritten else (size, sha)
+    return StoredFile(
+        tenant_id=tenant_id, key=key, owner_id=owner_id, slot=slot_name, original_filename=name,
+        mime_type=checked.mime, size_bytes=size, sha256=sha, state="staged",
+    )
+
+
+def _remember_new_file(path: Path) -> None:
+    from portal.extensions import db
+
+    db.session.info.setdefault(_NEW_FILES, []).append(path)
+
+
+def _drop_new_files(session: Session) -> None:
+    """A rolled-back upload leaves no bytes behind (no orphan files)."""
+    for path in session.info.pop(_NEW_FILES, []):
+        path.unlink(missing_ok=True)
+
+
+def install(session_class: type[Session]) -> None:
+    if not event.contains(session_class, "after_commit", _keep_new_files):
+        event.listen(session_class, "after_commit", _keep_new_files)
+        event.listen(session_class, "after_soft_rollback", lambda s, t: _drop_new_files(s))
+
+
+def _keep_new_files(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+def discard(file: StoredFile) -> None:
+    """Remove the bytes of a file whose row is being rolled back or purged."""
+    path_for(file).unlink(missing_ok=True)
+
+
+def download_response(file: StoredFile) -> Response:
+    response = send_file(path_for(file), mimetype=file.mime_type, as_attachment=True,
+                         download_name=file.original_filename, max_age=0, conditional=False)
+    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in file.original_filename)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.original_filename)}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Cache-Control"] = "no-store"
+    return response

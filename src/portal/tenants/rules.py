@@ -1,0 +1,167 @@
+"""Typed, frozen society rules loaded from tenants/<slug>/rules.toml.
+
+All defaults live here. A bad file stops start-up with an error naming the file and the key.
+"""
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+MiB = 1024 * 1024
+
+
+class RulesError(RuntimeError):
+    pass
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Branding(_Frozen):
+    society_name: str
+    system_name: str
+    footer_template: str = "{year} - {society_name} {system_name}"
+    footer_year: int | None = None
+    primary_color: str = Field(default="#1d4e89", pattern=r"^#[0-9a-fA-F]{6}$")
+    accent_color: str = Field(default="#e8f0fa", pattern=r"^#[0-9a-fA-F]{6}$")
+    logo: str | None = None
+
+    def footer(self, year: int) -> str:
+        return self.footer_template.format(
+            year=self.footer_year or year, society_name=self.society_name, system_name=self.system_name
+        )
+
+
+class Support(_Frozen):
+    email: str | None = None
+
+
+class Auth(_Frozen):
+    login_identifier: Literal["login_id", "email"] = "email"
+    login_label: str = "メールアドレス"
+    password_min_length: int = Field(default=10, ge=8)
+
+
+class UploadSlot(_Frozen):
+    label: str
+    max_bytes: int = Field(gt=0)
+    max_inclusive: bool = True
+    extensions: tuple[str, ...] = ("pdf", "png", "jpg", "jpeg")
+    allow_provisional: bool = False
+
+    @field_validator("extensions")
+    @classmethod
+    def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = set(value) - {"pdf", "png", "jpg", "jpeg"}
+        if unknown:
+            raise ValueError(f"unsupported extensions: {sorted(unknown)}")
+        return value
+
+    def accepts_size(self, size: int) -> bool:
+        return size <= self.max_bytes if self.max_inclusive else size < self.max_bytes
+
+    @property
+    def limit_text(self) -> str:
+        mb = self.max_bytes / MiB
+        amount = f"{mb:g}MB"
+        return f"{amount}以下" if self.max_inclusive else f"{amount}未満"
+
+    @property
+    def accept_attr(self) -> str:
+        return ",".join(f".{ext}" for ext in self.extensions)
+
+
+class MailTemplate(_Frozen):
+    subject: str
+
+
+class Mail(_Frozen):
+    subject_prefix: str = ""
+    templates: dict[str, MailTemplate] = {}
+
+
+class Profile(_Frozen):
+    email_change_mode: Literal["self_with_confirm", "self_review_update", "via_secretariat"] = (
+        "self_with_confirm"
+    )
+    block_paste: bool = True
+    notify_old_address: bool = True
+
+
+class Cohort(_Frozen):
+    """Trainees whose training start was registered on these dates start at credential upload."""
+
+    training_start_dates: tuple[date, ...]
+    training_start_approved: bool = True
+    initial_tasks: tuple[str, ...] = ("upload_credential",)
+
+
+class Links(_Frozen):
+    manual_url: str | None = None
+
+
+class TenantRules(_Frozen):
+    slug: str
+    locale_default: Literal["ja", "en"] = "ja"
+    modules: tuple[Literal["credentials", "case_log", "renewal", "recruitment"], ...] = ()
+    branding: Branding
+    support: Support = Support()
+    auth: Auth = Auth()
+    uploads: dict[str, UploadSlot] = {}
+    mail: Mail = Mail()
+    profile: Profile = Profile()
+    cohorts: tuple[Cohort, ...] = ()
+    links: Links = Links()
+    terminology: dict[str, str] = {}
+
+    def has_module(self, name: str) -> bool:
+        return name in self.modules
+
+    def upload(self, slot: str) -> UploadSlot:
+        try:
+            return self.uploads[slot]
+        except KeyError:
+            raise RulesError(f"{self.slug}: uploads.{slot} is not configured") from None
+
+    def mail_subject(self, template: str, default: str) -> str:
+        configured = self.mail.templates.get(template)
+        return configured.subject if configured else f"{self.mail.subject_prefix}{default}"
+
+    def cohort_for(self, start: date | None) -> Cohort | None:
+        return next((c for c in self.cohorts if start in c.training_start_dates), None)
+
+
+def load_rules_file(path: Path) -> TenantRules:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read rules: {exc}") from exc
+    raw.setdefault("slug", path.parent.name)
+    try:
+        return TenantRules.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"key '{'.'.join(str(p) for p in err['loc'])}': {err['msg']}" for err in exc.errors()
+        )
+        raise RulesError(f"{path}: {problems}") from exc
+
+
+@lru_cache(maxsize=None)
+def _load_all(tenants_dir: Path) -> dict[str, TenantRules]:
+    return {p.parent.name: load_rules_file(p) for p in sorted(tenants_dir.glob("*/rules.toml"))}
+
+
+def load_all_rules(tenants_dir: Path) -> dict[str, TenantRules]:
+    """Validate every society's file; called at start-up so a bad file stops the app."""
+    return _load_all(tenants_dir)
+
+
+def default_rules(slug: str, name: str) -> TenantRules:
+    """Rules for a tenant created from the CLI with no folder of its own yet."""
+    return TenantRules(slug=slug, branding=Branding(society_name=name, system_name="研修管理システム"))

@@ -1,0 +1,125 @@
+"""The central tenant filter. Every ORM statement touching a tenant-owned table is
+limited to the session's tenant; with no tenant set it raises (fails closed).
+
+Jobs and CLI commands that really work across tenants (the outbox sweeper) say so
+with `system_scope()`, which is visible in code review and in the PostgreSQL policy.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from portal.db import TenantScoped
+
+ALL_TENANTS = "all"
+_KEY = "tenant_id"
+
+
+class TenantScopeError(RuntimeError):
+    """A tenant-owned table was queried or written with no tenant in scope."""
+
+
+def set_session_tenant(session: Any, tenant_id: int | str | None) -> None:
+    session.info[_KEY] = tenant_id
+    _set_pg_setting(session, tenant_id)
+
+
+def session_tenant(session: Any) -> int | str | None:
+    return session.info.get(_KEY)
+
+
+@contextmanager
+def system_scope(session: Any) -> Iterator[None]:
+    previous = session_tenant(session)
+    set_session_tenant(session, ALL_TENANTS)
+    try:
+        yield
+        session.flush()  # what was written in this scope is checked against this scope
+    finally:
+        set_session_tenant(session, previous)
+
+
+@contextmanager
+def tenant_scope(session: Any, tenant_id: int) -> Iterator[None]:
+    previous = session_tenant(session)
+    set_session_tenant(session, tenant_id)
+    try:
+        yield
+        session.flush()  # what was written in this scope is checked against this scope
+    finally:
+        set_session_tenant(session, previous)
+
+
+def _touches_tenant_tables(state: ORMExecuteState) -> bool:
+    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+
+
+def _scope_statement(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_relationship_load or state.is_column_load:
+        return  # the criteria of the parent statement propagate to these loads
+    if not _touches_tenant_tables(state):
+        return
+    tenant_id = session_tenant(state.session)
+    if tenant_id is None:
+        raise TenantScopeError("query on a tenant-owned table with no tenant in scope")
+    if tenant_id == ALL_TENANTS:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+        )
+    )
+
+
+def _stamp_and_check(session: Session, flush_context: Any, instances: Any) -> None:
+    tenant_id = session_tenant(session)
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant_id is None:
+            raise TenantScopeError(f"writing {type(obj).__name__} with no tenant in scope")
+        if obj.tenant_id is None and tenant_id != ALL_TENANTS:
+            obj.tenant_id = tenant_id
+        if tenant_id != ALL_TENANTS and obj.tenant_id != tenant_id:
+            raise TenantScopeError(f"{type(obj).__name__} belongs to another tenant")
+        _check_parents(obj)
+
+
+def _check_parents(obj: TenantScoped) -> None:
+    """A child row can never point at another tenant's parent (loaded relationships)."""
+    state = inspect(obj)
+    for rel in state.mapper.relationships:
+        if rel.direction.name != "MANYTOONE" or not issubclass(rel.mapper.class_, TenantScoped):
+            continue
+        parent = state.attrs[rel.key].loaded_value
+        if isinstance(parent, TenantScoped) and parent.tenant_id not in (None, obj.tenant_id):
+            raise TenantScopeError(f"{type(obj).__name__}.{rel.key} points at another tenant")
+
+
+def _set_pg_setting(session: Any, tenant_id: int | str | None) -> None:
+    """Second wall on PostgreSQL: row-level security reads app.tenant_id."""
+    session.info["pg_tenant"] = "" if tenant_id is None else str(tenant_id)
+    real = session.registry() if hasattr(session, "registry") else session  # scoped_session
+    if real.in_transaction():
+        _apply_pg_setting(real, None, real.connection())
+
+
+def _apply_pg_setting(session: Session, transaction: Any, connection: Any) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    value = session.info.get("pg_tenant", "")
+    connection.exec_driver_sql(
+        "SELECT set_config('app.tenant_id', %(v)s, true)", {"v": value}
+    )
+
+
+def install(session_class: type[Session]) -> None:
+    if not event.contains(session_class, "do_orm_execute", _scope_statement):
+        event.listen(session_class, "do_orm_execute", _scope_statement)
+        event.listen(session_class, "before_flush", _stamp_and_check)
+        event.listen(session_class, "after_begin", _apply_pg_setting)

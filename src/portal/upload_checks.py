@@ -1,0 +1,246 @@
+"""Validate an uploaded file from its bytes before it is kept.
+
+Applicants upload licences and certificates that staff later open on their own
+machines, so a file is only accepted when its name, its real type and its
+content all agree with the slot, PDFs carry nothing that can run, and images
+lose the metadata (GPS position, camera serial, comments) a phone adds.
+"""
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+import re
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import filetype
+from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+if TYPE_CHECKING:
+    from portal.tenants.rules import UploadSlot
+
+# extension -> (kind reported by `filetype`, MIME type, name shown to the user)
+_TYPES: dict[str, tuple[str, str, str]] = {
+    "pdf": ("pdf", "application/pdf", "PDF"),
+    "png": ("png", "image/png", "PNG"),
+    "jpg": ("jpg", "image/jpeg", "JPEG"),
+}
+MAX_PIXELS = 40_000_000
+PDF_OBJECT_BUDGET = 20_000  # far above any certificate scan; stops hostile object graphs
+# Names that make a PDF act (scripts, actions on open/hover, launching programs,
+# submitting data) or smuggle other files. Used by both the object walk and the raw scan.
+ACTIVE_PDF_NAMES = frozenset({
+    "/JS", "/JavaScript", "/OpenAction", "/AA", "/Launch", "/EmbeddedFile",
+    "/EmbeddedFiles", "/RichMedia", "/XFA", "/ImportData", "/SubmitForm", "/GoToE",
+})
+# A PDF name token: "/" then regular characters up to whitespace or a delimiter.
+_NAME_TOKEN = re.compile(rb"/[^\x00\t\n\x0c\r /\[\]()<>{}%]+")
+_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+BROKEN = ("ファイルが壊れているため読み込めません。"
+          "元のファイルを保存し直してから、もう一度アップロードしてください。")
+ENCRYPTED = ("パスワード付き（暗号化された）PDFはアップロードできません。"
+             "パスワードを解除して保存し直してください。")
+ACTIVE = ("スクリプトや添付ファイルを含むPDFはアップロードできません。"
+          "印刷メニューの「PDFとして保存」などで作り直してください。")
+TOO_COMPLEX = ("PDFの構造が複雑すぎるため確認できません。"
+               "不要なページを除いて保存し直してください。")
+TOO_MANY_PIXELS = ("画像の解像度が大きすぎます。"
+                   "4,000万画素以下に縮小してから、もう一度アップロードしてください。")
+
+
+class UploadRejected(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    ext: str
+    mime: str
+    rewritten: bool
+    size: int
+    sha256: str
+
+
+def check_file(path: Path, original_name: str, slot: UploadSlot) -> CheckedFile:
+    """Raise UploadRejected unless the file is safe to keep for this slot.
+
+    Images are rewritten in place without metadata; PDFs are never modified."""
+    ext = _extension_allowed(original_name, slot)
+    kind = filetype.guess(str(path))
+    # The bytes decide the type: a renamed ZIP, HTML or SVG must not pass as an image.
+    if kind is None or kind.extension != _TYPES[ext][0]:
+        raise UploadRejected("ファイルの内容が拡張子と一致しません。" + _formats_message(slot))
+    if ext == "pdf":
+        _check_pdf(path)
+        rewritten = False
+    else:
+        _strip_image(path, ext)
+        rewritten = True
+    size, sha256 = _size_and_hash(path)
+    return CheckedFile(ext=ext, mime=_TYPES[ext][1], rewritten=rewritten, size=size, sha256=sha256)
+
+
+def _extension_allowed(original_name: str, slot: UploadSlot) -> str:
+    name = original_name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem, dot, ext = name.rpartition(".")
+    ext = ext.lower()
+    allowed = {_normalise(e) for e in slot.extensions}
+    if not dot or not stem or _normalise(ext) not in allowed:
+        raise UploadRejected(_formats_message(slot))
+    return _normalise(ext)
+
+
+def _normalise(ext: str) -> str:
+    return "jpg" if ext == "jpeg" else ext
+
+
+def _formats_message(slot: UploadSlot) -> str:
+    names = dict.fromkeys(_TYPES[_normalise(e)][2] for e in slot.extensions)  # ordered, unique
+    return f"{'、'.join(names)} 形式のファイルを選択してください。"
+
+
+def _size_and_hash(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return path.stat().st_size, digest.hexdigest()
+
+
+# --- PDF -------------------------------------------------------------------
+
+
+def _check_pdf(path: Path) -> None:
+    with path.open("rb") as f:
+        # Viewers tolerate junk before the header, which is how polyglot files
+        # (HTML + PDF, ZIP + PDF) are made; we do not.
+        if f.read(5) != b"%PDF-":
+            raise UploadRejected(BROKEN)
+    # Raw scan first: it is cheap, and it sees objects the parser might skip.
+    if _raw_active_name(path):
+        raise UploadRejected(ACTIVE)
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:  # also when the user password is empty
+            raise UploadRejected(ENCRYPTED)
+        if len(reader.pages) == 0:
+            raise UploadRejected(BROKEN)
+        found = _active_name_in_graph(reader)
+    except UploadRejected:
+        raise
+    except Exception as exc:  # pypdf raises many types on hostile input; all mean "unreadable"
+        raise UploadRejected(BROKEN) from exc
+    if found:
+        raise UploadRejected(ACTIVE)
+
+
+def _raw_active_name(path: Path) -> str | None:
+    """Find an active name token in the raw bytes, decoding #xx escapes (/J#61vaScript).
+
+    Second wall behind the object walk: catches objects outside the xref or the
+    reachable graph. Compressed streams are not decoded here; the walk covers those."""
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for match in _NAME_TOKEN.finditer(data):
+            token = match.group()
+            if b"#" in token:
+                token = _HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token)
+            name = token.decode("latin-1")
+            if name in ACTIVE_PDF_NAMES:
+                return name
+    return None
+
+
+def _active_name_in_graph(reader: PdfReader) -> str | None:
+    """Walk every object reachable from the trailer (catalog, /Names, pages,
+    annotations, /AcroForm, ...) and return the first active name used as a
+    dictionary key or value. Iterative, with a visited set for reference cycles
+    and a budget so a hostile file cannot keep us busy."""
+    stack: list[object] = [reader.trailer]
+    seen: set[tuple[int, int]] = set()
+    budget = PDF_OBJECT_BUDGET
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            ref = (obj.idnum, obj.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            obj = obj.get_object()
+        if isinstance(obj, NameObject) and obj in ACTIVE_PDF_NAMES:
+            return str(obj)  # e.g. the value of /S (/JavaScript, /Launch, /SubmitForm ...)
+        if not isinstance(obj, (DictionaryObject, ArrayObject)):
+            continue  # numbers, strings, stream data: nothing to follow
+        budget -= 1
+        if budget < 0:
+            raise UploadRejected(TOO_COMPLEX)
+        if isinstance(obj, DictionaryObject):
+            for key in obj:
+                if key in ACTIVE_PDF_NAMES:
+                    return str(key)
+            stack.extend(obj.values())
+        else:
+            stack.extend(obj)
+    return None
+
+
+# --- Images ----------------------------------------------------------------
+
+
+def _strip_image(path: Path, ext: str) -> None:
+    """Decode the image fully, then re-save it in place without metadata."""
+    fmt = "PNG" if ext == "png" else "JPEG"
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its own limit and twice that; make it fatal.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path, formats=[fmt]) as im:
+                _check_pixels(im)  # Image.open read only the header: nothing decoded yet
+                im.verify()  # checks structure/CRCs; the object is unusable afterwards
+            with Image.open(path, formats=[fmt]) as im:
+                _check_pixels(im)
+                im.load()
+                _save_clean(im, path, fmt)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise UploadRejected(TOO_MANY_PIXELS) from exc
+    except UploadRejected:
+        raise
+    except Exception as exc:  # UnidentifiedImageError, OSError (truncated), SyntaxError, ...
+        raise UploadRejected(BROKEN) from exc
+
+
+def _check_pixels(im: Image.Image) -> None:
+    if im.width * im.height > MAX_PIXELS:
+        raise UploadRejected(TOO_MANY_PIXELS)
+
+
+def _save_clean(im: Image.Image, path: Path, fmt: str) -> None:
+    orientation = im.getexif().get(0x0112, 1)  # EXIF Orientation
+    upright = ImageOps.exif_transpose(im) if orientation in range(2, 9) else im
+    # Only ICC is carried over (colour, not personal data); exif, XMP, comments,
+    # PNG text chunks and dpi are dropped because Pillow writes only what is passed.
+    options: dict[str, object] = {"icc_profile": im.info.get("icc_profile")}
+    if fmt == "JPEG":
+        # "keep" reuses the original quantisation tables: no extra quality loss.
+        # It needs the untouched JPEG object, so a rotated copy is re-encoded.
+        options["quality"] = "keep" if upright is im else 95
+        options["comment"] = b""  # Pillow would otherwise copy the original COM marker
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".clean-", suffix="." + fmt.lower())
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            upright.save(out, format=fmt, **options)
+        # Atomic swap: on any failure above the original stays as it was.
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,35 @@
+"""Small helpers shared by views."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from portal.blueprints.auth.models import Role
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: next=https://elsewhere, //elsewhere and /\\elsewhere are refused."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def roles_required(*roles: Role) -> Callable:
+    allowed = {r.value for r in roles}
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any):
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
