@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
+from flask_babel import get_locale
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -48,6 +49,7 @@ def _context() -> dict:
 
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
+    app.jinja_env.globals["get_locale"] = get_locale
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_mmdd, "mmdd")
     app.add_template_filter(fmt_datetime, "datetime")

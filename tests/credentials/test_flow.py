@@ -1,0 +1,88 @@
+"""A-W02 end to end through the test client: upload, confirm, submit, approve, unlock."""
+from __future__ import annotations
+
+import io
+
+from tests.helpers import outbox, pdf_bytes
+
+
+def upload(client, data: bytes, name: str = "医師免許証.pdf", doc="specialist_certificate", **kw):
+    token = client.csrf("/credentials/upload")
+    return client.client.post("/credentials/upload", data={
+        "csrf_token": token, "document_type": doc, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data", **kw)
+
+
+def submit(client):
+    return client.post("/credentials/submit", {}, csrf_from="/credentials/confirm")
+
+
+def test_trainee_home_matches_the_manual(jsicm):
+    jsicm.login("jsicm-800014")
+    page = jsicm.text("/")
+    for text in ("在籍状況", "研修開始申請状況", "施設A", "統括 太郎", "承認済", "未申請",
+                 "タスク (未処理件数 1 件)", "証票をアップロードしてください。", "お知らせはありません",
+                 "日本集中治療医学会 機構専攻医研修管理システム"):
+        assert text in page, text
+    assert "2024 - 日本集中治療医学会 機構専攻医研修管理システム" in page
+
+
+def test_menu_items_not_built_or_gated_say_why(jsicm):
+    jsicm.login("jsicm-800014")
+    page = jsicm.text("/")
+    assert "証票が統括責任者に承認されると利用できます。" in page
+    assert "この機能は現在準備中です。" in page
+    assert 'href="/cases/new"' not in page
+    assert jsicm.get("/cases/new").status_code == 403
+    assert jsicm.get("/cases/reports/new").status_code == 403
+    assert jsicm.get("/cases/").status_code == 403
+
+
+def test_upload_confirm_submit_approve_unlocks_cases(app, jsicm, client_for, world):
+    jsicm.login("jsicm-800014")
+    form = jsicm.text("/credentials/upload")
+    assert "800014" in form and "専攻医 テスト1 (センコウイ テストイチ)" in form and "A1234567" in form
+    assert "5MB以下のpdf/ png/ jpg/ jpegファイルをアップロードできます。" in form
+
+    response = upload(jsicm, pdf_bytes())
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    confirm = jsicm.text("/credentials/confirm")
+    assert "証票アップロード確認" in confirm and "医師免許証.pdf" in confirm
+    link = confirm.split('href="/files/')[1].split('"')[0]
+    download = jsicm.get(f"/files/{link}")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert "filename*=UTF-8''%E5%8C%BB" in download.headers["Content-Disposition"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Cache-Control"] == "no-store"
+
+    assert submit(jsicm).status_code == 303
+    assert "証票アップロード完了" in jsicm.text("/credentials/complete")
+    home = jsicm.text("/")
+    assert "審査待ち" in home and "タスク (未処理件数 0 件)" in home
+    to_director = outbox(app, template="credential_submitted")
+    assert [m.to_addr for m in to_director] == ["jsicm-director@example.jp"]
+
+    director = client_for("jsicm.localhost")
+    director.login("jsicm-director")
+    queue = director.text("/review/credentials")
+    assert "専攻医 テスト1" in queue
+    credential_id = int(queue.split('id="credential-')[1].split('"')[0])
+    token = director.csrf("/review/credentials")
+    row = director.client.post(f"/review/credentials/{credential_id}/approve",
+                               data={"csrf_token": token},
+                               headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert row.status_code == 200
+    body = row.get_data(as_text=True)
+    assert "承認しました。" in body and "<html" not in body
+
+    approved = outbox(app, template="credential_approved")
+    assert len(approved) == 1
+    assert approved[0].to_addr == "trainee@jsicm.example.jp"
+    assert approved[0].subject == "【icu_training】証票審査承認のお知らせ"
+    assert approved[0].status == "sent"
+    home = jsicm.text("/")
+    assert "承認済" in home and 'href="/cases/new"' in home
+    assert home.count("施設A") == 2  # 在籍状況 is filled now
+    assert jsicm.get("/cases/new").status_code == 200
+    assert jsicm.get("/cases/").status_code == 200

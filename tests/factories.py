@@ -1,0 +1,85 @@
+"""Factory helpers that return plain objects; everything is committed so that other
+processes (an rq worker, a live server for the browser) see it too."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from types import SimpleNamespace
+
+from portal.blueprints.auth.models import User
+from portal.blueprints.auth.services import hash_password
+from portal.blueprints.credentials.models import TrainingStartApplication
+from portal.blueprints.facilities.models import Facility
+from portal.blueprints.home.services import open_task
+from portal.cli import ensure_domain, ensure_tenant
+from portal.extensions import db
+from portal.tenants.scoping import tenant_scope
+
+PASSWORD = "pass-word-123"
+
+
+@dataclass
+class Factories:
+    app: object
+
+    def tenant(self, slug: str, name: str) -> int:
+        with self.app.app_context():
+            tenant = ensure_tenant(slug, name)
+            ensure_domain(tenant, f"{slug}.localhost", primary=True)
+            db.session.commit()
+            return tenant.id
+
+    def user(self, tenant_id: int, login_id: str, role: str, **fields) -> int:
+        with self.app.app_context(), tenant_scope(db.session, tenant_id):
+            fields.setdefault("email", f"{login_id}@example.jp")
+            fields.setdefault("full_name", login_id)
+            user = User(tenant_id=tenant_id, login_id=login_id, role=role,
+                        password_hash=hash_password(PASSWORD), **fields)
+            db.session.add(user)
+            db.session.flush()
+            db.session.commit()
+            return user.id
+
+    def facility(self, tenant_id: int, name: str) -> int:
+        with self.app.app_context(), tenant_scope(db.session, tenant_id):
+            facility = Facility(tenant_id=tenant_id, name=name)
+            db.session.add(facility)
+            db.session.commit()
+            return facility.id
+
+    def migrated_application(self, tenant_id: int, trainee_id: int, facility_id: int,
+                             director_id: int) -> int:
+        with self.app.app_context(), tenant_scope(db.session, tenant_id):
+            application = TrainingStartApplication(
+                tenant_id=tenant_id, trainee_id=trainee_id, facility_id=facility_id,
+                program_director_id=director_id, training_start_date=date(2024, 4, 1),
+                status="approved", origin="migrated_cohort")
+            db.session.add(application)
+            open_task(db.session.get(User, trainee_id), "upload_credential", "credentials.upload")
+            db.session.commit()
+            return application.id
+
+    def society(self, slug: str, name: str) -> SimpleNamespace:
+        tid = self.tenant(slug, name)
+        fac = self.facility(tid, "施設A")
+        other_fac = self.facility(tid, "施設B")
+        director = self.user(tid, f"{slug}-director", "program_director", full_name="統括 太郎",
+                             facility_id=fac)
+        other_director = self.user(tid, f"{slug}-director-b", "program_director",
+                                   full_name="統括 次郎", facility_id=other_fac)
+        secretariat = self.user(tid, f"{slug}-jimu", "secretariat", full_name="事務局 担当")
+        trainee = self.user(
+            tid, f"{slug}-800014", "trainee", full_name="専攻医 テスト1",
+            full_name_kana="センコウイ テストイチ", member_number="800014",
+            medical_registration_number="A1234567", jmsb_basic_specialty="pediatrics",
+            basic_program_status="specialist_certified", facility_id=fac,
+            email=f"trainee@{slug}.example.jp")
+        application = self.migrated_application(tid, trainee, fac, director)
+        return SimpleNamespace(tenant_id=tid, facility=fac, other_facility=other_fac,
+                               director=director, other_director=other_director,
+                               secretariat=secretariat, trainee=trainee, application=application,
+                               slug=slug)
+
+    def world(self) -> SimpleNamespace:
+        return SimpleNamespace(jsicm=self.society("jsicm", "日本集中治療医学会"),
+                               jmsb=self.society("jmsb", "日本専門医機構"))

@@ -1,0 +1,42 @@
+"""Small builders for test files and for reading the outbox."""
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfWriter
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.mail import OutboxMail
+from portal.tenants.scoping import system_scope
+
+
+def pdf_bytes(pad_to: int | None = None) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    data = out.getvalue()
+    if pad_to is not None:
+        # Padding after %%EOF keeps the PDF valid and makes the size exact.
+        assert pad_to >= len(data)
+        data += b"\n" + b"%" * (pad_to - len(data) - 1)
+    return data
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def outbox(app, **filters) -> list[OutboxMail]:
+    with app.app_context(), system_scope(db.session):
+        stmt = select(OutboxMail).order_by(OutboxMail.id)
+        for key, value in filters.items():
+            stmt = stmt.where(getattr(OutboxMail, key) == value)
+        rows = list(db.session.scalars(stmt))
+        db.session.expunge_all()
+        return rows
