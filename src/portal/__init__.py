@@ -32,9 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_tenancy(app)
     _register_blueprints(app)
     _register_errors(app)
-    from portal import cli
+    from portal import cli, pdf
 
     cli.init_app(app)
+    pdf.check_at_startup()
     return app
 
 

@@ -1,0 +1,58 @@
+"""WeasyPrint is locked down: only the app's own static files are fetched (SECURITY 12, 13)."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from portal.pdf import PdfError, harfbuzz_subsetting_available, html_to_pdf
+
+HOSTILE = """<html style="font-family: 'IPAexGothic', sans-serif"><head>
+<link rel="attachment" href="file:///etc/passwd">
+<link rel="stylesheet" href="http://169.254.169.254/latest/meta-data/">
+<link rel="stylesheet" href="/static/../../../../etc/passwd">
+</head><body><h1>申請書 髙橋 﨑山</h1>
+<img src="file:///etc/passwd"><img src="https://example.com/redirect?to=file:///etc/hosts">
+<object data="file:///etc/shadow"></object>
+<p style="background: url('file:///etc/passwd')">在籍証明書</p></body></html>"""
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def test_hostile_template_fetches_nothing_and_attaches_nothing(ctx):
+    fetched: list[str] = []
+    pdf = html_to_pdf(HOSTILE, fetched=fetched)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(fetched) >= 5  # every attempt reached our fetcher...
+    assert not reader.attachments  # ...and none produced an attachment
+    assert b"root:" not in pdf
+
+
+def test_own_static_asset_is_served(ctx):
+    fetched: list[str] = []
+    html_to_pdf('<link rel="stylesheet" href="/static/portal.css"><p>x</p>', fetched=fetched)
+    assert fetched == ["/static/portal.css"]
+
+
+def test_rare_kanji_render_with_a_real_glyph(ctx):
+    pdf = html_to_pdf(HOSTILE)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = reader.pages[0].extract_text()
+    assert "髙" in text and "﨑" in text and "在籍証明書" in text
+    fonts = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert any("IPAex" in name for name in fonts), fonts
+
+
+def test_harfbuzz_subsetting_is_in_use():
+    assert harfbuzz_subsetting_available()
+
+
+def test_pathological_document_is_cut_off(ctx):
+    rows = "".join(f"<tr><td>{i}</td><td>髙﨑</td></tr>" for i in range(200000))
+    with pytest.raises(PdfError):
+        html_to_pdf(f"<table>{rows}</table>", time_limit_s=1)
