@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -48,6 +49,7 @@ def ensure_domain(tenant: Tenant, host: str, primary: bool = False) -> TenantDom
 
 
 @click.command("create-tenant")
+@with_appcontext
 @click.argument("slug")
 @click.argument("name")
 def create_tenant(slug: str, name: str) -> None:
@@ -58,6 +60,7 @@ def create_tenant(slug: str, name: str) -> None:
 
 
 @click.command("add-domain")
+@with_appcontext
 @click.argument("slug")
 @click.argument("host")
 @click.option("--primary", is_flag=True, help="links in mail use this host")
@@ -68,6 +71,7 @@ def add_domain(slug: str, host: str, primary: bool) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--tenant", "slug", required=True)
 @click.option("--role", type=click.Choice(["trainee", "program_director", "facility_manager",
                                            "secretariat"]), required=True)
@@ -90,6 +94,7 @@ def create_user(slug: str, role: str, email: str, full_name: str, login_id: str 
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     from portal.demo import seed
 
@@ -98,6 +103,7 @@ def seed_demo() -> None:
 
 
 @click.command("outbox-sweep")
+@with_appcontext
 @click.option("--every", type=float, default=0, help="repeat every N seconds (0: once)")
 def outbox_sweep(every: float) -> None:
     from portal.mail import sweep_outbox
@@ -110,6 +116,7 @@ def outbox_sweep(every: float) -> None:
 
 
 @click.command("purge-staged")
+@with_appcontext
 @click.option("--older-than-hours", type=int, default=24)
 def purge_staged(older_than_hours: int) -> None:
     """Delete files chosen on 次へ but never submitted."""

@@ -5,7 +5,7 @@ from functools import wraps
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import Blueprint, abort, g
 from flask_login import current_user, login_required
 
 from portal.blueprints.auth.models import Role
@@ -33,3 +33,12 @@ def roles_required(*roles: Role) -> Callable:
         return wrapped
 
     return decorator
+
+
+def require_module(bp: Blueprint, name: str) -> None:
+    """A society without this module does not have these pages at all (404)."""
+
+    @bp.before_request
+    def _module_gate() -> None:
+        if not g.rules.has_module(name):
+            abort(404)

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from flask import url_for
 
 from portal.blueprints.auth.models import Role
+from portal.i18n import N_
 
-NOT_BUILT = "この機能は現在準備中です。"
-NEEDS_APPROVAL = "証票が統括責任者に承認されると利用できます。"
+NOT_BUILT = N_("この機能は現在準備中です。")
+NEEDS_APPROVAL = N_("証票が統括責任者に承認されると利用できます。")
 
 
 @dataclass(frozen=True)
@@ -33,39 +34,41 @@ def trainee_menu(rules, unlocked: bool) -> list[MenuItem]:
     gate = None if unlocked else NEEDS_APPROVAL
     manual = rules.links.manual_url
     return [
-        MenuItem("トップページ", "home.index"),
-        MenuItem("研修開始申請", "credentials.training_start"),
-        MenuItem("証票アップロード", "credentials.upload"),
-        MenuItem("登録情報の確認・変更", "profile.show"),
-        MenuItem("所属研修施設変更・休止登録", None, NOT_BUILT),
-        MenuItem("経験症例新規登録", "cases.new_case", gate),
-        MenuItem("症例レポート新規登録", "cases.new_report", gate),
-        MenuItem("症例一覧", "cases.index", gate),
-        MenuItem("研修終了要件チェック", None, NOT_BUILT),
-        MenuItem("マニュアル", None, None if manual else NOT_BUILT, href=manual),
+        MenuItem(N_("トップページ"), "home.index"),
+        MenuItem(N_("研修開始申請"), "credentials.training_start"),
+        MenuItem(N_("証票アップロード"), "credentials.upload"),
+        MenuItem(N_("登録情報の確認・変更"), "profile.show"),
+        MenuItem(N_("所属研修施設変更・休止登録"), None, NOT_BUILT),
+        MenuItem(N_("経験症例新規登録"), "cases.new_case", gate),
+        MenuItem(N_("症例レポート新規登録"), "cases.new_report", gate),
+        MenuItem(N_("症例一覧"), "cases.index", gate),
+        MenuItem(N_("研修終了要件チェック"), None, NOT_BUILT),
+        MenuItem(N_("マニュアル"), None, None if manual else NOT_BUILT, href=manual),
     ]
 
 
 def reviewer_menu() -> list[MenuItem]:
     return [
-        MenuItem("トップページ", "home.index"),
-        MenuItem("証票審査", "credentials.queue"),
-        MenuItem("登録情報の確認・変更", "profile.show"),
+        MenuItem(N_("トップページ"), "home.index"),
+        MenuItem(N_("証票審査"), "credentials.queue"),
+        MenuItem(N_("登録情報の確認・変更"), "profile.show"),
     ]
 
 
-def facility_menu() -> list[MenuItem]:
+def basic_menu() -> list[MenuItem]:
     return [
-        MenuItem("トップページ", "home.index"),
-        MenuItem("登録情報の確認・変更", "profile.show"),
-        MenuItem("施設認定 更新申請", None, NOT_BUILT),
+        MenuItem(N_("トップページ"), "home.index"),
+        MenuItem(N_("登録情報の確認・変更"), "profile.show"),
     ]
 
 
 def menu_for(user, rules, unlocked: bool = False) -> list[MenuItem]:
+    """Menus follow the society's modules: a society without credentials has no such items."""
     role = Role(user.role)
+    if not rules.has_module("credentials"):
+        return basic_menu()
     if role is Role.trainee:
         return trainee_menu(rules, unlocked)
     if role in (Role.program_director, Role.secretariat):
         return reviewer_menu()
-    return facility_menu()
+    return basic_menu()

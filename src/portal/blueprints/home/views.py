@@ -17,7 +17,8 @@ from portal.views import safe_next
 def _menu() -> dict:
     if not current_user or not current_user.is_authenticated or g.get("tenant") is None:
         return {"menu": []}
-    unlocked = Role(current_user.role) is Role.trainee and credentials.case_entry_unlocked(current_user)
+    unlocked = (Role(current_user.role) is Role.trainee and g.rules.has_module("credentials")
+                and credentials.case_entry_unlocked(current_user))
     return {"menu": menu_for(current_user, g.rules, unlocked)}
 
 
@@ -26,13 +27,15 @@ def _menu() -> dict:
 def index():
     role = Role(current_user.role)
     common = {"notices": visible_notices(current_user), "tasks": open_tasks(current_user)}
+    if not g.rules.has_module("credentials"):
+        return render_template("home/basic.html", **common)
     if role is Role.trainee:
         summary = credentials.trainee_summary(current_user)
         return render_template("home/trainee.html", summary=summary, **common)
     if role in (Role.program_director, Role.secretariat):
         counts = credentials.queue_counts(current_user)
         return render_template("home/reviewer.html", counts=counts, **common)
-    return render_template("home/facility.html", **common)
+    return render_template("home/basic.html", **common)
 
 
 @bp.post("/lang")

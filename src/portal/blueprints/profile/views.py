@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-from flask import current_app, g, render_template
+from flask import abort, current_app, g, render_template
 from flask_login import current_user, login_required
 
 from portal.blueprints.auth.services import TokenInvalid, peek_token
 from portal.forms import EmptyForm
 from portal.blueprints.profile import bp, services
 from portal.blueprints.profile.forms import EmailChangeForm
+
+
+def _self_service() -> bool:
+    """Societies whose e-mail changes go through the secretariat (JSPM) get no form."""
+    return g.rules.profile.email_change_mode != "via_secretariat"
 
 
 def _ttl() -> int:
@@ -17,6 +22,8 @@ def _ttl() -> int:
 @login_required
 def show():
     """A-S06; a valid 次へ shows the confirmation (A-S07) with the values carried along."""
+    if not _self_service():
+        return render_template("profile/show.html", form=None)
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:
@@ -32,6 +39,8 @@ def show():
 @bp.post("/email")
 @login_required
 def request_change():
+    if not _self_service():
+        abort(404)
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:
