@@ -11,9 +11,10 @@ from portal.blueprints.auth.models import User
 from portal.blueprints.auth.services import hash_password
 from portal.blueprints.credentials.models import TrainingStartApplication
 from portal.blueprints.facilities.models import Facility
-from portal.blueprints.home.services import open_task
+from portal.blueprints.credentials.services import register_training_start
 from portal.cli import ensure_domain, ensure_tenant
 from portal.extensions import db
+from portal.tenants.resolve import rules_for
 from portal.tenants.scoping import tenant_scope
 
 DEMO_PASSWORD = "demo-pass-2024"
@@ -40,17 +41,14 @@ def _facility(tenant_id: int, name: str) -> Facility:
     return facility
 
 
-def _migrated_trainee(tenant_id: int, facility: Facility, director: User, **fields) -> User:
+def _migrated_trainee(tenant_id: int, slug: str, facility: Facility, director: User,
+                      **fields) -> User:
     """A 2024-04-01 cohort trainee: training start approved, task dated the migration day."""
     trainee = _user(tenant_id, role="trainee", facility_id=facility.id, **fields)
     if db.session.scalar(select(TrainingStartApplication).where(
             TrainingStartApplication.trainee_id == trainee.id)) is None:
-        db.session.add(TrainingStartApplication(
-            tenant_id=tenant_id, trainee_id=trainee.id, facility_id=facility.id,
-            program_director_id=director.id, training_start_date=date(2024, 4, 1),
-            status="approved", origin="migrated_cohort"))
-        open_task(trainee, "upload_credential", "credentials.upload",
-                  created_at=datetime(2024, 6, 3, 9, 0, tzinfo=JST))
+        register_training_start(trainee, facility.id, director, date(2024, 4, 1),
+                                rules_for(slug), created_at=datetime(2024, 6, 3, 9, 0, tzinfo=JST))
     return trainee
 
 
@@ -61,12 +59,12 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
     _user(tenant_id, "jimu", "jimu@jsicm.example", "secretariat", "事務局 担当")
     _user(tenant_id, "shisetsu", "shisetsu@jsicm.example", "facility_manager", "施設 責任者",
           facility_id=facility.id)
-    _migrated_trainee(tenant_id, facility, director, login_id="800014", email="dummy@mail.sample",
+    _migrated_trainee(tenant_id, slug, facility, director, login_id="800014", email="dummy@mail.sample",
                       member_system_email="dummy@mail.sample", name="専攻医 テスト1",
                       full_name_kana="センコウイ テストイチ", member_number="800014",
                       medical_registration_number="A1234567", jmsb_basic_specialty="pediatrics",
                       basic_program_status="specialist_certified")
-    _migrated_trainee(tenant_id, facility, director, login_id="800015", email="trainee2@mail.sample",
+    _migrated_trainee(tenant_id, slug, facility, director, login_id="800015", email="trainee2@mail.sample",
                       member_system_email="trainee2@mail.sample", name="専攻医 テスト2",
                       full_name_kana="センコウイ テストニ", member_number="800015",
                       medical_registration_number="B7654321",

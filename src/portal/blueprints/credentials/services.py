@@ -267,3 +267,22 @@ def can_download(user: User, file: StoredFile) -> bool:
 
 def document_choices(trainee: User) -> list[tuple[str, str]]:
     return [(code, DOCUMENT_TYPES[code]) for code in allowed_document_types(trainee)]
+
+
+def register_training_start(trainee: User, facility_id: int, director: User, start, rules: TenantRules,
+                            created_at=None) -> TrainingStartApplication:
+    """Record a trainee's 研修開始登録. The society's cohort rules (A-R03) decide whether it
+    arrives already approved (the 2023-04-01 / 2024-04-01 starters) with its initial tasks."""
+    cohort = rules.cohort_for(start)
+    approved = cohort is not None and cohort.training_start_approved
+    application = TrainingStartApplication(
+        tenant_id=trainee.tenant_id, trainee_id=trainee.id, facility_id=facility_id,
+        program_director_id=director.id, training_start_date=start,
+        status=ReviewStatus.approved.value if approved else ReviewStatus.not_submitted.value,
+        origin="migrated_cohort" if cohort else "normal")
+    db.session.add(application)
+    db.session.flush()
+    audit.record("training_start_registered", application, to_state=application.status)
+    for kind in cohort.initial_tasks if cohort else ():
+        open_task(trainee, kind, "credentials.upload", created_at=created_at)
+    return application
