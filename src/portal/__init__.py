@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_tenancy(app)
     _register_blueprints(app)
     _register_errors(app)
+    app.add_url_rule("/_health", "health", _health)
     from portal import cli, pdf
 
     cli.init_app(app)
@@ -39,12 +40,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _health() -> Response:
+    """The stack's own ceiling and a load balancer's probe: no tenant, no session, no SQL."""
+    return Response("ok\n", mimetype="text/plain")
+
+
 def _init_extensions(app: Flask) -> None:
-    from portal import i18n, mail, storage
+    from portal import i18n, mail, sqlcount, storage
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from portal.tenants import scoping
 
+    _init_compression(app)  # first registered, so its after_request runs last
     db.init_app(app)
+    sqlcount.init_app(app)  # before _commit_once, so it also counts what the commit flushes
     import portal.models  # noqa: F401 - the whole schema, for Alembic
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
@@ -60,6 +68,23 @@ def _init_extensions(app: Flask) -> None:
 
     init_login(app, login_manager)
     app.after_request(_commit_once)
+
+
+def _init_compression(app: Flask) -> None:
+    """gzip/brotli for pages, but never for a request another site started (Sec-Fetch-Site:
+    cross-site): a compressed page holding the CSRF token next to reflected input is what
+    BREACH measures, and such a request is the attacker's only way to make one."""
+    from portal.extensions import compress
+
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_REGISTER", False)
+    compress.init_app(app)
+
+    @app.after_request
+    def _compress(response: Response) -> Response:
+        if request.headers.get("Sec-Fetch-Site") == "cross-site":
+            return response
+        return compress.after_request(response)
 
 
 def _commit_once(response: Response) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from portal.db import Base, TenantScoped
 from portal.extensions import db
@@ -42,7 +42,8 @@ def record(
         actor_id=getattr(actor, "id", None),
         actor_role=getattr(actor, "role", None),
         action=action,
-        entity_type=type(entity).__tablename__,
+        # Not type(entity): views may hand services current_user, a LocalProxy.
+        entity_type=entity.__tablename__,
         entity_id=entity.id,
         from_state=from_state,
         to_state=to_state,
@@ -67,3 +68,12 @@ def history(entity_type: str, entity_id: int) -> list[AuditEvent]:
 def _refuse_change(mapper: Any, connection: Any, target: AuditEvent) -> None:
     # The database refuses too (trigger and grants on PostgreSQL); this is the app's wall.
     raise AuditImmutable("audit events cannot be changed or deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state: ORMExecuteState) -> None:
+    """update(AuditEvent) / delete(AuditEvent) skip the mapper events above (and SQLite has
+    no grants or trigger), so statements are refused here too."""
+    if (state.is_update or state.is_delete) and any(
+            m.class_ is AuditEvent for m in state.all_mappers):
+        raise AuditImmutable("audit events cannot be changed or deleted")

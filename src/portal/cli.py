@@ -90,7 +90,8 @@ def create_user(slug: str, role: str, email: str, full_name: str, login_id: str 
                     login_id=login_id or email, password_hash=hash_password(password))
         db.session.add(user)
         db.session.commit()
-    click.echo(f"user {user.login_id} ({role}) in {slug}")
+        # inside the scope: reading the committed row again needs the tenant (RLS on PostgreSQL)
+        click.echo(f"user {user.login_id} ({role}) in {slug}")
 
 
 @click.command("seed-demo")
@@ -135,7 +136,10 @@ def purge_staged(older_than_hours: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_tenant, add_domain, create_user, seed_demo, outbox_sweep, purge_staged):
+    from portal.benchdata import bench_data
+
+    for command in (create_tenant, add_domain, create_user, seed_demo, outbox_sweep, purge_staged,
+                    bench_data):
         app.cli.add_command(command)
 
 

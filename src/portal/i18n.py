@@ -1,4 +1,15 @@
-"""Japanese first (msgids are the manuals' Japanese wording); English through the en catalog."""
+"""Japanese first (msgids are the manuals' Japanese wording); English through the en catalog.
+
+Japanese needs no catalog. English comes from translations/en/LC_MESSAGES/messages.po,
+compiled to .mo by scripts/setup or scripts/i18n (which also re-extracts and updates it).
+
+Two ways a Python string reaches the screen translated:
+* `N_("…")` marks a fixed string for extraction and returns it unchanged; the Japanese
+  text is stored or passed along and the template translates it where it is shown
+  (`_(item.label)`, `_(e)` for form errors, `_(message)` for flashes).
+* `gettext("…%(name)s…", name=value)` (flask_babel) for a message built from values:
+  it is translated when it is built, inside the request, in the request's language.
+"""
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context, session
@@ -7,6 +18,16 @@ from flask_babel import Babel
 from portal.extensions import babel
 
 LOCALES = ("ja", "en")
+
+
+def N_(s: str) -> str:
+    """Mark a string for translation without translating it now."""
+    return s
+
+
+# Labels a society sets in tenants/<slug>/rules.toml that templates show through _()
+# (auth.login_label). Listed here so the extractor puts them in the catalog.
+TENANT_LABELS = (N_("メールアドレス"), N_("ログインID（会員番号）"))
 
 
 def select_locale() -> str:
@@ -22,4 +43,4 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Tokyo")
 
 
-__all__ = ["Babel", "LOCALES", "init_app", "select_locale"]
+__all__ = ["LOCALES", "N_", "Babel", "init_app", "select_locale"]

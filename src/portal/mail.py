@@ -3,8 +3,10 @@ put on the queue after commit, re-queued by a sweeper, sent by a worker that is 
 to run twice (rq is at-least-once). A Redis outage delays mail; it never loses it."""
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
+import socket
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -111,12 +113,19 @@ def build_message(row: OutboxMail) -> EmailMessage:
     return msg
 
 
+@functools.cache
+def _helo_name() -> str:
+    """smtplib looks the machine's name up (reverse DNS) on every connection; once will do."""
+    return socket.getfqdn()
+
+
 def _deliver(row: OutboxMail) -> str:
     url = current_app.config.get("MAIL_URL")
     if not url:
         return "devbox"  # kept in the outbox, readable at /_dev/mail
     parsed = urlparse(url)
-    with smtplib.SMTP(parsed.hostname or "127.0.0.1", parsed.port or 25, timeout=30) as smtp:
+    with smtplib.SMTP(parsed.hostname or "127.0.0.1", parsed.port or 25, timeout=30,
+                      local_hostname=_helo_name()) as smtp:
         if parsed.scheme == "smtp+starttls":
             smtp.starttls()
         if parsed.username:

@@ -10,11 +10,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, current_app, send_file
+from flask_babel import gettext
 from sqlalchemy import BigInteger, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import FileStorage
 
 from portal.db import Base, TenantScoped
+from portal.i18n import N_
 from portal.tenants.rules import UploadSlot
 from portal.upload_checks import UploadRejected, check_file
 
@@ -72,7 +74,8 @@ def _stream_to_temp(upload: FileStorage, slot: UploadSlot, tmp_dir: Path) -> tup
 
 
 def too_large_message(slot: UploadSlot) -> str:
-    return f"ファイルサイズが上限を超えています。{slot.limit_text}のファイルを選択してください。"
+    return gettext("ファイルサイズが上限を超えています。%(limit)sのファイルを選択してください。",
+                   limit=slot.limit_text)
 
 
 def store_upload(
@@ -80,7 +83,7 @@ def store_upload(
 ) -> StoredFile:
     """Validate and store; raises UploadRejected leaving no file behind. Caller adds to session."""
     if upload is None or not upload.filename:
-        raise UploadRejected("ファイルを選択してください。")
+        raise UploadRejected(N_("ファイルを選択してください。"))
     name = display_name(upload.filename)
     folder = storage_root() / str(tenant_id)
     tmp_dir = folder / "tmp"
@@ -88,7 +91,7 @@ def store_upload(
     tmp, size, sha = _stream_to_temp(upload, slot, tmp_dir)
     try:
         if size == 0:
-            raise UploadRejected("空のファイルはアップロードできません。")
+            raise UploadRejected(N_("空のファイルはアップロードできません。"))
         checked = check_file(tmp, name, slot)
         key = str(uuid.uuid4())
         final = folder / key

@@ -8,7 +8,6 @@ lose the metadata (GPS position, camera serial, comments) a phone adds.
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import re
 import tempfile
@@ -18,9 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import filetype
+from flask_babel import gettext
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+from portal.i18n import N_
 
 if TYPE_CHECKING:
     from portal.tenants.rules import UploadSlot
@@ -33,6 +35,8 @@ _TYPES: dict[str, tuple[str, str, str]] = {
 }
 MAX_PIXELS = 40_000_000
 PDF_OBJECT_BUDGET = 20_000  # far above any certificate scan; stops hostile object graphs
+RAW_CHUNK = 256 * 1024  # the raw name scan reads this much at a time
+SKIP_STREAM_DATA = 64 * 1024  # the structure walk does not read stream data longer than this
 # Names that make a PDF act (scripts, actions on open/hover, launching programs,
 # submitting data) or smuggle other files. Used by both the object walk and the raw scan.
 ACTIVE_PDF_NAMES = frozenset({
@@ -40,19 +44,20 @@ ACTIVE_PDF_NAMES = frozenset({
     "/EmbeddedFiles", "/RichMedia", "/XFA", "/ImportData", "/SubmitForm", "/GoToE",
 })
 # A PDF name token: "/" then regular characters up to whitespace or a delimiter.
+_LONGEST_ESCAPED_NAME = 1 + 3 * max(len(name) - 1 for name in ACTIVE_PDF_NAMES)
 _NAME_TOKEN = re.compile(rb"/[^\x00\t\n\x0c\r /\[\]()<>{}%]+")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
-BROKEN = ("ファイルが壊れているため読み込めません。"
-          "元のファイルを保存し直してから、もう一度アップロードしてください。")
-ENCRYPTED = ("パスワード付き（暗号化された）PDFはアップロードできません。"
-             "パスワードを解除して保存し直してください。")
-ACTIVE = ("スクリプトや添付ファイルを含むPDFはアップロードできません。"
-          "印刷メニューの「PDFとして保存」などで作り直してください。")
-TOO_COMPLEX = ("PDFの構造が複雑すぎるため確認できません。"
-               "不要なページを除いて保存し直してください。")
-TOO_MANY_PIXELS = ("画像の解像度が大きすぎます。"
-                   "4,000万画素以下に縮小してから、もう一度アップロードしてください。")
+BROKEN = N_("ファイルが壊れているため読み込めません。"
+            "元のファイルを保存し直してから、もう一度アップロードしてください。")
+ENCRYPTED = N_("パスワード付き（暗号化された）PDFはアップロードできません。"
+               "パスワードを解除して保存し直してください。")
+ACTIVE = N_("スクリプトや添付ファイルを含むPDFはアップロードできません。"
+            "印刷メニューの「PDFとして保存」などで作り直してください。")
+TOO_COMPLEX = N_("PDFの構造が複雑すぎるため確認できません。"
+                 "不要なページを除いて保存し直してください。")
+TOO_MANY_PIXELS = N_("画像の解像度が大きすぎます。"
+                     "4,000万画素以下に縮小してから、もう一度アップロードしてください。")
 
 
 class UploadRejected(Exception):
@@ -79,7 +84,9 @@ def check_file(path: Path, original_name: str, slot: UploadSlot) -> CheckedFile:
     kind = filetype.guess(str(path))
     # The bytes decide the type: a renamed ZIP, HTML or SVG must not pass as an image.
     if kind is None or kind.extension != _TYPES[ext][0]:
-        raise UploadRejected("ファイルの内容が拡張子と一致しません。" + _formats_message(slot))
+        raise UploadRejected(gettext(
+            "ファイルの内容が拡張子と一致しません。%(exts)s 形式のファイルを選択してください。",
+            exts=_format_names(slot)))
     if ext == "pdf":
         _check_pdf(path)
         rewritten = False
@@ -104,9 +111,15 @@ def _normalise(ext: str) -> str:
     return "jpg" if ext == "jpeg" else ext
 
 
-def _formats_message(slot: UploadSlot) -> str:
+def _format_names(slot: UploadSlot) -> str:
     names = dict.fromkeys(_TYPES[_normalise(e)][2] for e in slot.extensions)  # ordered, unique
-    return f"{'、'.join(names)} 形式のファイルを選択してください。"
+    # TRANSLATORS: goes between file format names, as in "PDF、PNG、JPEG".
+    return gettext("、").join(names)
+
+
+def _formats_message(slot: UploadSlot) -> str:
+    """Built (and translated) when raised: the names come from the society's rules."""
+    return gettext("%(exts)s 形式のファイルを選択してください。", exts=_format_names(slot))
 
 
 def _size_and_hash(path: Path) -> tuple[int, str]:
@@ -130,12 +143,15 @@ def _check_pdf(path: Path) -> None:
     if _raw_active_name(path):
         raise UploadRejected(ACTIVE)
     try:
-        reader = PdfReader(path, strict=False)
-        if reader.is_encrypted:  # also when the user password is empty
-            raise UploadRejected(ENCRYPTED)
-        if len(reader.pages) == 0:
-            raise UploadRejected(BROKEN)
-        found = _active_name_in_graph(reader)
+        # An open file, not the path: given a path, pypdf reads the whole file into memory.
+        with path.open("rb") as f:
+            source = _SkippableFile(f)
+            reader = PdfReader(source, strict=False)
+            if reader.is_encrypted:  # also when the user password is empty
+                raise UploadRejected(ENCRYPTED)
+            if len(reader.pages) == 0:
+                raise UploadRejected(BROKEN)
+            found = _active_name_in_graph(reader, source)
     except UploadRejected:
         raise
     except Exception as exc:  # pypdf raises many types on hostile input; all mean "unreadable"
@@ -148,23 +164,65 @@ def _raw_active_name(path: Path) -> str | None:
     """Find an active name token in the raw bytes, decoding #xx escapes (/J#61vaScript).
 
     Second wall behind the object walk: catches objects outside the xref or the
-    reachable graph. Compressed streams are not decoded here; the walk covers those."""
-    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        for match in _NAME_TOKEN.finditer(data):
-            token = match.group()
-            if b"#" in token:
-                token = _HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token)
-            name = token.decode("latin-1")
-            if name in ACTIVE_PDF_NAMES:
-                return name
-    return None
+    reachable graph. Compressed streams are not decoded here; the walk covers those.
+    Read in chunks so a 10 MB upload never sits in memory: a token that touches the end
+    of a chunk is carried into the next one (a token starts at "/", which is never inside
+    one), unless it is already too long to be any active name, even fully #xx-escaped."""
+    carry = b""
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(RAW_CHUNK)
+            data, carry = carry + chunk, b""
+            for match in _NAME_TOKEN.finditer(data):
+                if chunk and match.end() == len(data):
+                    carry = match.group() if len(match.group()) <= _LONGEST_ESCAPED_NAME else b""
+                    break
+                name = _decoded_name(match.group())
+                if name in ACTIVE_PDF_NAMES:
+                    return name
+            if not chunk:
+                return None
 
 
-def _active_name_in_graph(reader: PdfReader) -> str | None:
+def _decoded_name(token: bytes) -> str:
+    if b"#" in token:
+        token = _HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token)
+    return token.decode("latin-1")
+
+
+class _SkippableFile:
+    """The upload as pypdf reads it. While `skipping`, stream data over SKIP_STREAM_DATA
+    bytes is stepped over, not read: the structure walk looks at dictionaries only, and
+    resolving a scanned page would otherwise hold its whole image (~10 MB) in memory."""
+
+    mode = "rb"
+
+    def __init__(self, f) -> None:
+        self._f, self.skipping = f, False
+
+    def read(self, size: int = -1) -> bytes:
+        if self.skipping and size > SKIP_STREAM_DATA:
+            self._f.seek(size, os.SEEK_CUR)
+            return b""
+        return self._f.read(size)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+
+def _active_name_in_graph(reader: PdfReader, source: _SkippableFile | None = None) -> str | None:
     """Walk every object reachable from the trailer (catalog, /Names, pages,
     annotations, /AcroForm, ...) and return the first active name used as a
     dictionary key or value. Iterative, with a visited set for reference cycles
-    and a budget so a hostile file cannot keep us busy."""
+    and a budget so a hostile file cannot keep us busy.
+
+    Big stream data is skipped (see _SkippableFile) except in object streams, whose
+    compressed objects the walk must see; their dictionaries are never compressed, so
+    any name in them is also in the raw bytes that _raw_active_name scans."""
+    packed = set(reader.xref_objStm) | {number for number, _ in reader.xref_objStm.values()}
     stack: list[object] = [reader.trailer]
     seen: set[tuple[int, int]] = set()
     budget = PDF_OBJECT_BUDGET
@@ -175,7 +233,14 @@ def _active_name_in_graph(reader: PdfReader) -> str | None:
             if ref in seen:
                 continue
             seen.add(ref)
-            obj = obj.get_object()
+            skip = source is not None and obj.idnum not in packed
+            if skip:
+                source.skipping = True
+            try:
+                obj = obj.get_object()
+            finally:
+                if skip:
+                    source.skipping = False
         if isinstance(obj, NameObject) and obj in ACTIVE_PDF_NAMES:
             return str(obj)  # e.g. the value of /S (/JavaScript, /Launch, /SubmitForm ...)
         if not isinstance(obj, (DictionaryObject, ArrayObject)):

@@ -27,7 +27,9 @@ def roles_required(*roles: Role) -> Callable:
         @login_required
         def wrapped(*args: Any, **kwargs: Any):
             if current_user.role not in allowed:
-                abort(403)
+                # A route that names a row answers as if the row were not there (404), the
+                # same as for another tenant's id: a role that cannot see it learns nothing.
+                abort(404 if kwargs else 403)
             return view(*args, **kwargs)
 
         return wrapped

@@ -67,11 +67,17 @@
     root.querySelectorAll("[data-no-paste]").forEach(noPaste);
   }
 
+  // The same query the CSS uses to hide the menu's toggle: wherever there is no toggle the
+  // menu must be open (768 px matches both min- and max-width: 48rem; windows get wider).
+  const wide = window.matchMedia("(min-width: 48rem)");
+  function fitMenus() {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = wide.matches; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
-    if (window.matchMedia("(max-width: 48rem)").matches) {
-      document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
-    }
+    fitMenus();
+    wide.addEventListener("change", fitMenus);
   });
   document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
 })();

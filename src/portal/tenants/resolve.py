@@ -76,7 +76,7 @@ def bind_tenant(ref: TenantRef) -> None:
 
 
 def resolve_tenant() -> None:
-    if request.endpoint == "static":
+    if request.endpoint in ("static", "health"):
         return
     ref = tenant_for_host(host_of(request.host))
     if ref is None:
@@ -86,4 +86,6 @@ def resolve_tenant() -> None:
 
 def init_app(app: Flask) -> None:
     load_all_rules(app.config["TENANTS_DIR"])  # fail at start-up, not at first request
-    app.before_request(resolve_tenant)
+    # First of all hooks, even those extensions registered earlier (CSRF reads the form,
+    # which can raise 413): every hook after it, and every error page, knows the tenant.
+    app.before_request_funcs.setdefault(None, []).insert(0, resolve_tenant)

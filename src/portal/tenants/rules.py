@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from flask_babel import gettext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 MiB = 1024 * 1024
@@ -70,7 +71,9 @@ class UploadSlot(_Frozen):
     def limit_text(self) -> str:
         mb = self.max_bytes / MiB
         amount = f"{mb:g}MB"
-        return f"{amount}以下" if self.max_inclusive else f"{amount}未満"
+        if self.max_inclusive:
+            return gettext("%(amount)s以下", amount=amount)
+        return gettext("%(amount)s未満", amount=amount)
 
     @property
     def accept_attr(self) -> str:

@@ -6,6 +6,7 @@ from flask_login import LoginManager
 
 from portal.blueprints.auth.models import User
 from portal.extensions import db
+from portal.i18n import N_
 
 
 def load_user(raw: str) -> User | None:
@@ -24,7 +25,7 @@ def load_user(raw: str) -> User | None:
 def init_login(app: Flask, manager: LoginManager) -> None:
     manager.init_app(app)
     manager.login_view = "auth.login"
-    manager.login_message = "ログインしてください。"
+    manager.login_message = N_("ログインしてください。")
     manager.login_message_category = "info"
     manager.session_protection = "basic"
     manager.user_loader(load_user)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.blueprints.facilities.models import Facility
 from portal.db import Base, TenantScoped
+from portal.i18n import N_
 
 
 class Role(str, enum.Enum):
@@ -19,27 +20,27 @@ class Role(str, enum.Enum):
 
 
 ROLE_LABELS = {
-    Role.trainee: "専攻医",
-    Role.program_director: "統括責任者",
-    Role.facility_manager: "施設責任者",
-    Role.secretariat: "事務局",
+    Role.trainee: N_("専攻医"),
+    Role.program_director: N_("統括責任者"),
+    Role.facility_manager: N_("施設責任者"),
+    Role.secretariat: N_("事務局"),
 }
 
 BASIC_PROGRAM_STATUS = {
-    "specialist_certified": "専門医取得済 (内科のみ認定医も可能)",
-    "program_completed": "プログラム修了",
-    "program_completion_expected": "プログラム修了見込み",
+    "specialist_certified": N_("専門医取得済 (内科のみ認定医も可能)"),
+    "program_completed": N_("プログラム修了"),
+    "program_completion_expected": N_("プログラム修了見込み"),
 }
 
 BASIC_SPECIALTIES = {
-    "internal_medicine": "内科", "pediatrics": "小児科", "dermatology": "皮膚科",
-    "psychiatry": "精神科", "surgery": "外科", "orthopedic_surgery": "整形外科",
-    "obstetrics_gynecology": "産婦人科", "ophthalmology": "眼科",
-    "otorhinolaryngology": "耳鼻咽喉科", "urology": "泌尿器科", "neurosurgery": "脳神経外科",
-    "radiology": "放射線科", "anesthesiology": "麻酔科", "pathology": "病理",
-    "laboratory_medicine": "臨床検査", "emergency_medicine": "救急科",
-    "plastic_surgery": "形成外科", "rehabilitation_medicine": "リハビリテーション科",
-    "general_medicine": "総合診療",
+    "internal_medicine": N_("内科"), "pediatrics": N_("小児科"), "dermatology": N_("皮膚科"),
+    "psychiatry": N_("精神科"), "surgery": N_("外科"), "orthopedic_surgery": N_("整形外科"),
+    "obstetrics_gynecology": N_("産婦人科"), "ophthalmology": N_("眼科"),
+    "otorhinolaryngology": N_("耳鼻咽喉科"), "urology": N_("泌尿器科"), "neurosurgery": N_("脳神経外科"),
+    "radiology": N_("放射線科"), "anesthesiology": N_("麻酔科"), "pathology": N_("病理"),
+    "laboratory_medicine": N_("臨床検査"), "emergency_medicine": N_("救急科"),
+    "plastic_surgery": N_("形成外科"), "rehabilitation_medicine": N_("リハビリテーション科"),
+    "general_medicine": N_("総合診療"),
 }
 
 

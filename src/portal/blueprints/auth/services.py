@@ -14,6 +14,7 @@ from portal import audit
 from portal.blueprints.auth.models import AccountToken, User
 from portal.db import utcnow
 from portal.extensions import db
+from portal.i18n import N_
 from portal.mail import queue_mail
 
 _hasher = PasswordHasher()
@@ -21,7 +22,7 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class TokenInvalid(Exception):
-    message = "このリンクは無効か、有効期限が切れています。もう一度お手続きください。"
+    message = N_("このリンクは無効か、有効期限が切れています。もう一度お手続きください。")
 
 
 def hash_password(password: str) -> str:

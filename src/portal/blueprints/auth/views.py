@@ -7,9 +7,18 @@ from portal.blueprints.auth import bp
 from portal.blueprints.auth import services
 from portal.blueprints.auth.forms import ForgotPasswordForm, LoginForm, reset_form
 from portal.extensions import limiter
+from portal.i18n import LOCALES, N_
 from portal.views import safe_next
 
-LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
+LOGIN_FAILED = N_("ログインIDまたはパスワードが正しくありません。")
+
+
+def _clear_session() -> None:
+    """A new session at login, logout and password reset; only the chosen language stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang in LOCALES:
+        session["lang"] = lang
 
 
 def _login_key() -> str:
@@ -28,7 +37,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is not None:
-            session.clear()
+            _clear_session()
             session["tenant_id"] = g.tenant.id
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
@@ -42,8 +51,8 @@ def login():
 def logout():
     services.void_sessions(current_user)
     logout_user()
-    session.clear()
-    flash("ログアウトしました。", "info")
+    _clear_session()
+    flash(N_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -70,7 +79,7 @@ def reset_password(token: str):
         except services.TokenInvalid as exc:
             return render_template("auth/token_invalid.html", message=exc.message), 400
         logout_user()
-        session.clear()
-        flash("パスワードを再設定しました。新しいパスワードでログインしてください。", "info")
+        _clear_session()
+        flash(N_("パスワードを再設定しました。新しいパスワードでログインしてください。"), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), (400 if form.errors else 200)

@@ -10,6 +10,7 @@ from portal.blueprints.auth.models import Role
 from portal.blueprints.cases import bp
 from portal.blueprints.credentials.services import case_entry_unlocked
 from portal.blueprints.home.menu import NEEDS_APPROVAL
+from portal.i18n import N_
 from portal.views import roles_required
 
 
@@ -29,18 +30,18 @@ def credential_approved(view: Callable) -> Callable:
 @roles_required(Role.trainee)
 @credential_approved
 def new_case():
-    return render_template("cases/pending_feature.html", title="経験症例新規登録")
+    return render_template("cases/pending_feature.html", title=N_("経験症例新規登録"))
 
 
 @bp.get("/reports/new")
 @roles_required(Role.trainee)
 @credential_approved
 def new_report():
-    return render_template("cases/pending_feature.html", title="症例レポート新規登録")
+    return render_template("cases/pending_feature.html", title=N_("症例レポート新規登録"))
 
 
 @bp.get("/")
 @roles_required(Role.trainee)
 @credential_approved
 def index():
-    return render_template("cases/index.html", title="症例一覧", cases=[])
+    return render_template("cases/index.html", title=N_("症例一覧"), cases=[])

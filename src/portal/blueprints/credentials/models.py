@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.blueprints.auth.models import User
 from portal.blueprints.facilities.models import Facility
 from portal.db import Base, TenantScoped
+from portal.i18n import N_
 from portal.storage import StoredFile
 
 
@@ -21,18 +22,18 @@ class ReviewStatus(str, enum.Enum):
 
 
 REVIEW_LABELS = {
-    "not_submitted": "未申請",
-    "pending_review": "審査待ち",
-    "approved": "承認済",
-    "returned": "差戻し",
-    "replacement_requested": "再提出依頼",
+    "not_submitted": N_("未申請"),
+    "pending_review": N_("審査待ち"),
+    "approved": N_("承認済"),
+    "returned": N_("差戻し"),
+    "replacement_requested": N_("再提出依頼"),
 }
 
 DOCUMENT_TYPES = {
-    "specialist_certificate": "専門医認定証",
-    "certified_physician_certificate": "認定医認定証（内科のみ）",
-    "jmsb_completion_certificate": "専門研修修了認定証（日本専門医機構）",
-    "society_completion_certificate": "研修プログラム修了証明書（基本領域学会提出分・暫定）",
+    "specialist_certificate": N_("専門医認定証"),
+    "certified_physician_certificate": N_("認定医認定証（内科のみ）"),
+    "jmsb_completion_certificate": N_("専門研修修了認定証（日本専門医機構）"),
+    "society_completion_certificate": N_("研修プログラム修了証明書（基本領域学会提出分・暫定）"),
 }
 PROVISIONAL_TYPES = frozenset({"society_completion_certificate"})
 
@@ -62,6 +63,9 @@ class Credential(TenantScoped, Base):
     __table_args__ = (
         Index("ix_credentials_tenant_status_submitted", "tenant_id", "status", "submitted_at"),
         Index("ix_credentials_tenant_trainee", "tenant_id", "trainee_id", "id"),
+        # the review queues: keyset pages in id order, and counts capped at 1,000
+        Index("ix_credentials_tenant_status_id", "tenant_id", "status", "id"),
+        Index("ix_credentials_tenant_facility_status_id", "tenant_id", "facility_id", "status", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
@@ -18,6 +19,7 @@ from portal.blueprints.credentials.models import (
 from portal.blueprints.home.services import close_tasks, open_task
 from portal.db import utcnow
 from portal.extensions import db
+from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.storage import StoredFile, store_upload
 from portal.tenants.rules import TenantRules
@@ -105,11 +107,12 @@ def allowed_document_types(trainee: User) -> list[str]:
 def _require_can_upload(trainee: User) -> TraineeSummary:
     summary = trainee_summary(trainee)
     if summary.application is None or summary.application.status != "approved":
-        raise CredentialError("研修開始申請が承認されていないため、証票をアップロードできません。", 409)
+        raise CredentialError(N_("研修開始申請が承認されていないため、証票をアップロードできません。"), 409)
     if not summary.can_upload:
-        raise CredentialError(f"証票は既に「{summary.credential_label}」のため、アップロードできません。", 409)
+        raise CredentialError(gettext("証票は既に「%(s)s」のため、アップロードできません。",
+                                      s=gettext(summary.credential_label)), 409)
     if not allowed_document_types(trainee):
-        raise CredentialError("プログラム状況が登録されていません。学会事務局へお問い合わせください。", 409)
+        raise CredentialError(N_("プログラム状況が登録されていません。学会事務局へお問い合わせください。"), 409)
     return summary
 
 
@@ -135,10 +138,10 @@ def submit(trainee: User, file_id: int | None, document_type: str) -> Credential
     """申請: pending_review; a pending credential has its file replaced (one pending at a time)."""
     summary = _require_can_upload(trainee)
     if document_type not in allowed_document_types(trainee):
-        raise CredentialError("この証票の種類は、あなたのプログラム状況では提出できません。")
+        raise CredentialError(N_("この証票の種類は、あなたのプログラム状況では提出できません。"))
     file = staged_file(trainee, file_id)
     if file is None:
-        raise CredentialError("アップロードするファイルが見つかりません。もう一度ファイルを選択してください。")
+        raise CredentialError(N_("アップロードするファイルが見つかりません。もう一度ファイルを選択してください。"))
     current, now = summary.credential, utcnow()
     file.state = "committed"
     if current is not None and current.status == ReviewStatus.pending_review.value:
@@ -203,9 +206,9 @@ def get_for_review(actor: User, credential_id: int) -> Credential:
         .options(joinedload(Credential.trainee), joinedload(Credential.file),
                  joinedload(Credential.application)))
     if credential is None:
-        raise CredentialError("証票が見つかりません。", 404)
+        raise CredentialError(N_("証票が見つかりません。"), 404)
     if credential.trainee_id == actor.id:
-        raise CredentialError("ご自身の証票は審査できません。", 403)
+        raise CredentialError(N_("ご自身の証票は審査できません。"), 403)
     return credential
 
 
@@ -217,7 +220,7 @@ def _transition(actor: User, credential: Credential, to_state: str, comment: str
         .values(status=to_state, reviewed_by_id=actor.id, reviewed_at=utcnow(), review_comment=comment)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise CredentialError("この証票は既に他の方が処理済みです。画面を更新してください。", 409)
+        raise CredentialError(N_("この証票は既に他の方が処理済みです。画面を更新してください。"), 409)
     db.session.refresh(credential)
 
 
@@ -243,7 +246,7 @@ def approve(actor: User, credential_id: int) -> Credential:
 def return_credential(actor: User, credential_id: int, reason: str) -> Credential:
     reason = (reason or "").strip()
     if not reason:
-        raise CredentialError("差戻しの理由を入力してください。")
+        raise CredentialError(N_("差戻しの理由を入力してください。"))
     credential = get_for_review(actor, credential_id)
     _transition(actor, credential, ReviewStatus.returned.value, reason)
     audit.record("credential_returned", credential, actor=actor,

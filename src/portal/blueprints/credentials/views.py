@@ -10,6 +10,7 @@ from portal.forms import EmptyForm
 from portal.blueprints.credentials.models import DOCUMENT_TYPES
 from portal.extensions import db, htmx
 from portal.htmx import hx_redirect, render_page_or_block
+from portal.i18n import N_
 from portal.storage import StoredFile, download_response
 from portal.upload_checks import UploadRejected
 from portal.views import roles_required
@@ -40,7 +41,7 @@ def upload():
             if form.file.data and form.file.data.filename:
                 staged = services.stage_file(current_user, form.file.data, g.rules)
             elif staged is None:
-                raise services.CredentialError("ファイルを選択してください。")
+                raise services.CredentialError(N_("ファイルを選択してください。"))
             session[DRAFT] = {"file_id": staged.id, "document_type": form.document_type.data}
             return hx_redirect("credentials.confirm")
         except (services.CredentialError, UploadRejected) as exc:
@@ -58,7 +59,7 @@ def confirm():
     draft = _draft()
     staged = services.staged_file(current_user, draft.get("file_id"))
     if staged is None:
-        flash("ファイルを選択してください。", "error")
+        flash(N_("ファイルを選択してください。"), "error")
         return redirect(url_for("credentials.upload"))
     return render_template("credentials/confirm.html", staged=staged, form=EmptyForm(),
                            summary=services.trainee_summary(current_user),
@@ -125,6 +126,19 @@ def review(credential_id: int):
                            required=services.document_choices(credential.trainee))
 
 
+@bp.get("/review/credentials/<int:credential_id>/row")
+@roles_required(*REVIEWERS)
+def row(credential_id: int):
+    """One queue row for htmx to refresh in place; without htmx, the queue with this row."""
+    try:
+        credential = services.get_for_review(current_user, credential_id)
+    except services.CredentialError as exc:
+        abort(exc.status)
+    return render_page_or_block("credentials/queue.html", "row", credential=credential,
+                                rows=[credential], after=None, form=EmptyForm(),
+                                return_form=ReturnForm())
+
+
 def _after_review(credential_id: int, action, message: str, *args):
     try:
         credential = action(current_user, credential_id, *args)
@@ -151,7 +165,7 @@ def _after_review(credential_id: int, action, message: str, *args):
 def approve(credential_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    return _after_review(credential_id, services.approve, "承認しました。")
+    return _after_review(credential_id, services.approve, N_("承認しました。"))
 
 
 @bp.post("/review/credentials/<int:credential_id>/return")
@@ -161,4 +175,5 @@ def return_(credential_id: int):
     reason = form.reason.data if form.validate_on_submit() else ""
     if form.csrf_token.errors:
         abort(400)
-    return _after_review(credential_id, services.return_credential, "差し戻しました。", reason)
+    return _after_review(credential_id, services.return_credential, N_("差し戻しました。"),
+                        reason)

@@ -6,10 +6,11 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, TenantScoped
+from portal.i18n import N_
 
 TASK_TITLES = {
-    "upload_credential": "証票をアップロードしてください。",
-    "review_credential": "証票の審査をしてください。",
+    "upload_credential": N_("証票をアップロードしてください。"),
+    "review_credential": N_("証票の審査をしてください。"),
 }
 
 

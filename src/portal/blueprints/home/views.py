@@ -13,12 +13,17 @@ from portal.i18n import LOCALES
 from portal.views import safe_next
 
 
+_UNLOCKED = "portal.case_entry_unlocked"  # per request: saves the top page one query
+
+
 @bp.app_context_processor
 def _menu() -> dict:
     if not current_user or not current_user.is_authenticated or g.get("tenant") is None:
         return {"menu": []}
-    unlocked = (Role(current_user.role) is Role.trainee and g.rules.has_module("credentials")
-                and credentials.case_entry_unlocked(current_user))
+    unlocked = request.environ.get(_UNLOCKED)  # the trainee top page already knows
+    if unlocked is None:
+        unlocked = (Role(current_user.role) is Role.trainee and g.rules.has_module("credentials")
+                    and credentials.case_entry_unlocked(current_user))
     return {"menu": menu_for(current_user, g.rules, unlocked)}
 
 
@@ -31,6 +36,7 @@ def index():
         return render_template("home/basic.html", **common)
     if role is Role.trainee:
         summary = credentials.trainee_summary(current_user)
+        request.environ[_UNLOCKED] = summary.credential_status in credentials.UNLOCKING
         return render_template("home/trainee.html", summary=summary, **common)
     if role in (Role.program_director, Role.secretariat):
         counts = credentials.queue_counts(current_user)

@@ -8,6 +8,7 @@ from portal import audit
 from portal.blueprints.auth.models import User
 from portal.blueprints.auth.services import consume_token, external_url, issue_token
 from portal.extensions import db
+from portal.i18n import N_
 from portal.mail import queue_mail
 
 
@@ -25,11 +26,11 @@ def _taken(user: User, email: str) -> bool:
 def check_new_email(user: User, new_email: str, confirmation: str) -> str:
     new_email = new_email.strip()
     if new_email != confirmation.strip():  # the server checks what the browser's paste block hints
-        raise EmailChangeError("確認用のメールアドレスが一致しません。もう一度入力してください。")
+        raise EmailChangeError(N_("確認用のメールアドレスが一致しません。もう一度入力してください。"))
     if new_email.lower() == user.email.lower():
-        raise EmailChangeError("現在のメールアドレスと同じです。変更後のメールアドレスを入力してください。")
+        raise EmailChangeError(N_("現在のメールアドレスと同じです。変更後のメールアドレスを入力してください。"))
     if _taken(user, new_email):
-        raise EmailChangeError("このメールアドレスは使用できません。別のメールアドレスを入力してください。")
+        raise EmailChangeError(N_("このメールアドレスは使用できません。別のメールアドレスを入力してください。"))
     return new_email
 
 
@@ -46,7 +47,7 @@ def confirm_email_change(raw: str, notify_old: bool) -> User:
     token = consume_token(raw, "email_change")
     user = token.user
     if _taken(user, token.new_email):
-        raise EmailChangeError("このメールアドレスは使用できません。もう一度お手続きください。")
+        raise EmailChangeError(N_("このメールアドレスは使用できません。もう一度お手続きください。"))
     old_email, user.email = user.email, token.new_email
     db.session.flush()
     audit.record("email_changed", user, actor=user, from_state=None, to_state=None,

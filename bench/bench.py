@@ -1,0 +1,199 @@
+"""Measurements for bench/run: logged-in page load with wrk, SQL counts, bytes.
+
+Called by bench/run (which starts and stops every server); see README "Benchmark".
+Usage: bench.py pages --port P --summary S --label empty|large --out OUT.json
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+UA = "portal-bench/1"  # the same for the login and for wrk: Flask-Login's session protection
+ACCEPT = "br, gzip"
+PAGES = [  # name, who, path, extra headers, text the page must contain, rows behind it
+    ("trainee top page", "trainee", "/", {}, "専攻医 トップ", None),
+    ("director review queue", "director", "/review/credentials", {}, 'id="credential-',
+     "pending_hot_facility"),
+    ("secretariat list, first page", "secretariat", "/review/credentials", {},
+     'id="credential-', "pending_total"),
+    ("secretariat list, deep page", "secretariat", "/review/credentials?after={deep_after}", {},
+     'id="credential-', "pending_total"),
+    ("htmx row partial", "director", "/review/credentials/{row_id}/row", {"HX-Request": "true"},
+     'id="credential-{row_id}"', "pending_hot_facility"),
+    ("login page", None, "/login", {}, 'name="csrf_token"', None),
+]
+
+
+class Client:
+    """A tiny cookie-keeping HTTP client that talks to 127.0.0.1 with a tenant Host header."""
+
+    def __init__(self, port: int, host: str, keep_cookies: bool = True):
+        self.port, self.host, self.cookies, self.keep = port, host, {}, keep_cookies
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict | None = None) -> tuple[int, dict, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        hdrs = {"Host": self.host, "User-Agent": UA, **(headers or {})}
+        if self.cookies:
+            hdrs["Cookie"] = self.cookie_header()
+        conn.request(method, path, body=body, headers=hdrs)
+        resp = conn.getresponse()
+        data = resp.read()
+        for name, value in resp.getheaders():
+            if name.lower() == "set-cookie" and self.keep:
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        conn.close()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def csrf(self, path: str) -> str:
+        page = self.request("GET", path)[2].decode()
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if not match:
+            sys.exit(f"bench: no CSRF token on {path}")
+        return match.group(1)
+
+    def login(self, login_id: str, password: str) -> None:
+        form = urlencode({"csrf_token": self.csrf("/login"), "identifier": login_id,
+                          "password": password}).encode()
+        status, _, body = self.request("POST", "/login", form,
+                                       {"Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            sys.exit(f"bench: login {login_id} answered {status}: {body[:300]!r}")
+        self.request("GET", "/")  # the first page puts the CSRF secret in the session cookie
+
+
+def sessions(port: int, summary: dict) -> dict[str | None, Client]:
+    host = f"{summary['tenant']}.localhost"
+    clients: dict[str | None, Client] = {None: Client(port, host, keep_cookies=False)}
+    for who, login_id in summary["logins"].items():
+        clients[who] = Client(port, host)
+        clients[who].login(login_id, summary["password"])
+    return clients
+
+
+def probe(client: Client, path: str, extra: dict, must: str) -> dict:
+    """Check the page, then read its SQL count (steady state) and its size."""
+    counts = []
+    for _ in range(6):
+        before = dict(client.cookies)
+        status, headers, body = client.request("GET", path, headers=extra)
+        text = body.decode()
+        if status != 200 or must not in text:
+            sys.exit(f"bench: GET {path} answered {status} without {must!r}: {text[:300]!r}")
+        if client.cookies != before:
+            continue  # the session changed: measure again with the new cookie
+        counts.append(int(headers.get("x-sql-count", "-1")))
+    _, zipped_headers, zipped = client.request("GET", path, headers={**extra, "Accept-Encoding": ACCEPT})
+    return {"sql": statistics.mode(counts) if counts else None, "sql_all": counts,
+            "bytes": len(body), "bytes_compressed": len(zipped),
+            "encoding": zipped_headers.get("content-encoding", "identity")}
+
+
+def wrk(port: int, path: str, headers: dict, seconds: float) -> dict:
+    cmd = ["wrk", "-t1", "-c8", f"-d{seconds:g}s", "--latency"]
+    for name, value in headers.items():
+        cmd += ["-H", f"{name}: {value}"]
+    out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True,
+                         text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50_ms": _latency(out, "50%"), "p99_ms": _latency(out, "99%"),
+            "non_2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(1) if errors else ""}
+
+
+def _latency(out: str, pct: str) -> float:
+    value, unit = re.search(rf"^\s+{re.escape(pct)}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def headers_for(client: Client, extra: dict) -> dict:
+    headers = {"Host": client.host, "User-Agent": UA, "Accept-Encoding": ACCEPT, **extra}
+    if client.cookies:
+        headers["Cookie"] = client.cookie_header()
+    return headers
+
+
+def run_pages(args) -> None:
+    summary = json.loads(Path(args.summary).read_text())
+    clients = sessions(args.port, summary)
+    pages = []
+    for name, who, path, extra, must, behind in PAGES:
+        path, must = path.format(**summary), must.format(**summary)
+        client = clients[who]
+        pages.append({"name": name, "who": who or "anonymous", "path": path,
+                      "behind": summary[behind] if behind else None,
+                      "headers": headers_for(client, extra), **probe(client, path, extra, must)})
+    if args.probe_only:
+        for page in pages:
+            page.pop("headers")
+        Path(args.out).write_text(json.dumps({"label": args.label, "summary": summary,
+                                              "pages": pages}, ensure_ascii=False, indent=1))
+        return
+    health_headers = {k: v for k, v in pages[0]["headers"].items() if k != "HX-Request"}
+    for page in pages:  # warm every worker: templates compiled, caches and buffers filled
+        wrk(args.port, page["path"], page["headers"], 1)
+    wrk(args.port, "/_health", health_headers, 1)
+    rounds = []
+    for _ in range(args.rounds):
+        windows = []
+        for page in pages:
+            windows.append(wrk(args.port, "/_health", health_headers, args.seconds))
+            windows.append(wrk(args.port, page["path"], page["headers"], args.seconds))
+        windows.append(wrk(args.port, "/_health", health_headers, args.seconds))
+        rounds.append(windows)
+    for i, page in enumerate(pages):
+        runs = [r[2 * i + 1] for r in rounds]
+        ratios = [r[2 * i + 1]["rps"] / statistics.mean((r[2 * i]["rps"], r[2 * i + 2]["rps"]))
+                  for r in rounds]
+        page.pop("headers")
+        page.update(ratio=statistics.median(ratios), ratio_min=min(ratios), ratio_max=max(ratios),
+                    rps=statistics.median(r["rps"] for r in runs),
+                    p50_ms=statistics.median(r["p50_ms"] for r in runs),
+                    p99_ms=statistics.median(r["p99_ms"] for r in runs),
+                    non_2xx=sum(r["non_2xx"] for r in runs), runs=runs)
+    health = [w["rps"] for r in rounds for w in r[0::2]]
+    Path(args.out).write_text(json.dumps({
+        "label": args.label, "summary": summary, "pages": pages,
+        "health_rps_median": statistics.median(health), "health_rps_min": min(health),
+        "health_rps_max": max(health), "rounds": args.rounds, "seconds": args.seconds,
+    }, ensure_ascii=False, indent=1))
+    print(f"bench: {args.label}: " + ", ".join(f"{p['name']} {p['ratio']:.3f}x" for p in pages))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    pages = sub.add_parser("pages")
+    pages.add_argument("--port", type=int, required=True)
+    pages.add_argument("--summary", required=True)
+    pages.add_argument("--label", required=True)
+    pages.add_argument("--out", required=True)
+    pages.add_argument("--rounds", type=int, default=5)
+    pages.add_argument("--seconds", type=float, default=2)
+    pages.add_argument("--probe-only", action="store_true", help="SQL counts and sizes, no wrk")
+    for name in ("upload", "inproc", "mail", "report"):
+        sub.add_parser(name, add_help=False)
+    args, rest = parser.parse_known_args()
+    if args.cmd == "pages":
+        return run_pages(args)
+    import probes  # the other measurements live beside this file
+    import report
+
+    (report.run if args.cmd == "report" else getattr(probes, f"run_{args.cmd}"))(rest)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Shared set-up for the security tests: real tenant-A (jsicm) data made through the app's
+own flow, distinctive markers to look for in tenant-B answers, and a database snapshot."""
+from __future__ import annotations
+
+import io
+import re
+from types import SimpleNamespace
+from typing import get_args
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from tests.helpers import outbox, pdf_bytes
+
+from portal.blueprints.auth.models import User
+from portal.blueprints.facilities.models import Facility
+from portal.db import Base, TenantScoped
+from portal.extensions import db
+from portal.tenants.scoping import tenant_scope
+
+SECRET_FILE = "jsicm-secret-証票.pdf"
+SECRET_NAME = "極秘 花子"
+SECRET_FACILITY = "jsicm秘密総合病院"
+# Tenant B logs in by e-mail (jmsb rules: login_identifier = "email").
+JMSB_LOGINS = {"trainee": "trainee@jmsb.example.jp", "director": "jmsb-director@example.jp",
+               "secretariat": "jmsb-jimu@example.jp"}
+
+
+def upload(client, data: bytes, name: str, doc="specialist_certificate", extra=None, **kw):
+    token = client.csrf("/credentials/upload")
+    form = {"csrf_token": token, "document_type": doc, "file": (io.BytesIO(data), name)}
+    form.update(extra or {})
+    return client.client.post("/credentials/upload", data=form,
+                              content_type="multipart/form-data", **kw)
+
+
+def submit(client, extra=None):
+    return client.post("/credentials/submit", dict(extra or {}), csrf_from="/credentials/confirm")
+
+
+def _rename_jsicm_people(app, world) -> None:
+    """Factories give both tenants the same names; tenant A gets names nobody else has."""
+    with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):
+        db.session.get(User, world.jsicm.trainee).full_name = SECRET_NAME
+        db.session.get(Facility, world.jsicm.facility).name = SECRET_FACILITY
+        db.session.commit()
+
+
+def _token(app, template: str, path: str) -> str:
+    mail = outbox(app, template=template)[-1]
+    return re.search(re.escape(path) + r"([A-Za-z0-9_\-]+)", mail.body).group(1)
+
+
+def _ids_by_table(app, tenant_id: int) -> dict[str, list[int]]:
+    models = [m.class_ for m in Base.registry.mappers if issubclass(m.class_, TenantScoped)]
+    with app.app_context(), tenant_scope(db.session, tenant_id):
+        return {m.__tablename__: list(db.session.scalars(select(m.id))) for m in models}
+
+
+@pytest.fixture
+def tenant_a(app, world, jsicm, client_for):
+    """jsicm data made through the flow: a submitted credential (StoredFile, Credential,
+    Task, AuditEvent, OutboxMail) and unused password-reset and e-mail-change tokens."""
+    _rename_jsicm_people(app, world)
+    jsicm.login("jsicm-800014")
+    assert upload(jsicm, pdf_bytes(), SECRET_FILE).status_code == 303
+    assert submit(jsicm).status_code == 303
+    assert jsicm.post("/profile/email", {"new_email": "new-secret@jsicm.example.jp",
+                                         "new_email_confirmation": "new-secret@jsicm.example.jp"},
+                      csrf_from="/profile").status_code == 200
+    anonymous = client_for("jsicm.localhost")
+    assert anonymous.post("/password/forgot", {"email": "trainee@jsicm.example.jp"},
+                          csrf_from="/password/forgot").status_code == 200
+    ids = _ids_by_table(app, world.jsicm.tenant_id)
+    ids["tenants"] = [world.jsicm.tenant_id]
+    with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):
+        from portal.storage import StoredFile
+
+        file = db.session.scalar(select(StoredFile).where(StoredFile.original_filename == SECRET_FILE))
+        key, sha = file.key, file.sha256
+    tokens = [_token(app, "password_reset", "/password/reset/"),
+              _token(app, "email_change_received", "/profile/email/verify/")]
+    markers = [SECRET_FILE, SECRET_NAME, SECRET_FACILITY, key, sha, "jsicm", "日本集中治療医学会",
+               "new-secret@"]
+    return SimpleNamespace(ids=ids, file_id=ids["stored_files"][0], file_key=key,
+                           credential_id=ids["credentials"][0], tokens=tokens, markers=markers,
+                           tenant_id=world.jsicm.tenant_id)
+
+
+def ids_for(arg: str, ids: dict[str, list[int]]) -> list[int]:
+    """Ids of the table the argument names (file_id -> stored_files), else of every table."""
+    stem = arg.removesuffix("_id")
+    tables = [t for t in ids if t.startswith(stem) or stem in t]
+    values = {i for t in tables for i in ids[t]} or {i for v in ids.values() for i in v}
+    return sorted(values)
+
+
+def fill(rule, values: dict) -> str:
+    """The rule's path with each <converter:arg> replaced by values[arg], unescaped."""
+    return re.sub(r"<(?:[^<>:]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+def snapshot(db_urls, tenant_id: int | None = None) -> dict[str, list[tuple]]:
+    """Every row of every table (of one tenant if given), read as the owner (no RLS)."""
+    engine = create_engine(db_urls["owner"])
+    out = {}
+    try:
+        with engine.connect() as conn:
+            for table in Base.metadata.sorted_tables:
+                where = " WHERE tenant_id = :t" if tenant_id and "tenant_id" in table.c else ""
+                rows = conn.execute(text(f"SELECT * FROM {table.name}{where} ORDER BY 1"),
+                                    {"t": tenant_id})
+                out[table.name] = [tuple(r) for r in rows]
+        return out
+    finally:
+        engine.dispose()
+
+
+def changes(before: dict, after: dict) -> dict[str, tuple[list, list]]:
+    """Per table, the rows that disappeared and the rows that appeared."""
+    out = {}
+    for table, rows in before.items():
+        gone = [r for r in rows if r not in after[table]]
+        new = [r for r in after[table] if r not in rows]
+        if gone or new:
+            out[table] = (gone, new)
+    return out
+
+
+@pytest.fixture
+def tenant_b_has_every_module(monkeypatch):
+    """jmsb has the credentials and case-log pages too, so that a 404 there comes from the
+    tenant filter and not from the module gate (a weaker wall the probe would hide behind)."""
+    from portal.tenants import resolve
+    from portal.tenants.rules import TenantRules
+
+    real = resolve.rules_for
+    every = get_args(get_args(TenantRules.model_fields["modules"].annotation)[0])
+
+    def rules_for(slug: str, name: str = ""):
+        rules = real(slug, name)
+        if slug != "jmsb":
+            return rules
+        uploads = {**real("jsicm").uploads, **rules.uploads}
+        return rules.model_copy(update={"modules": every, "uploads": uploads})
+
+    monkeypatch.setattr(resolve, "rules_for", rules_for)
