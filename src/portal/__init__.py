@@ -71,9 +71,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_compression(app: Flask) -> None:
-    """gzip/brotli for pages, but never for a request another site started (Sec-Fetch-Site:
-    cross-site): a compressed page holding the CSRF token next to reflected input is what
-    BREACH measures, and such a request is the attacker's only way to make one."""
+    """brotli/gzip for pages, but not for a request another site started (Sec-Fetch-Site:
+    cross-site): BREACH guesses a secret (the CSRF token) from the compressed size of pages
+    that also reflect its input, and it needs the victim's browser to send such requests."""
     from portal.extensions import compress
 
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
@@ -83,6 +83,7 @@ def _init_compression(app: Flask) -> None:
     @app.after_request
     def _compress(response: Response) -> Response:
         if request.headers.get("Sec-Fetch-Site") == "cross-site":
+            response.vary.add("Accept-Encoding")
             return response
         return compress.after_request(response)
 
