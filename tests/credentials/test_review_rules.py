@@ -144,7 +144,7 @@ def test_two_directors_approving_at_once_make_one_transition(app, world, factori
     barrier, results = threading.Barrier(2), [None, None]
 
     def approve(i: int) -> None:
-        barrier.wait()
+        barrier.wait(timeout=30)
         results[i] = htmx_post(clients[i], f"/review/credentials/{submitted.id}/approve",
                                token=tokens[i])
 

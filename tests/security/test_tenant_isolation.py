@@ -258,3 +258,16 @@ def test_unknown_host_is_a_404_page_without_any_tenant_data(app, client_for, ten
         assert response.status_code == 404, path
         assert "このアドレスで運用されているシステムはありません。" in response.get_data(as_text=True)
         assert not _leaks(response, markers), path
+
+
+def test_child_row_cannot_point_at_another_tenants_parent_by_id(app, world):
+    """SECURITY 5 without a loaded relationship: a bare foreign-key id is checked too."""
+    from portal.blueprints.home.models import Task
+    from portal.tenants.scoping import TenantScopeError
+
+    with app.app_context(), tenant_scope(db.session, world.jmsb.tenant_id):
+        db.session.add(Task(user_id=world.jsicm.trainee, kind="upload_credential",
+                            title="x", status="open"))
+        with pytest.raises(TenantScopeError):
+            db.session.flush()
+        db.session.rollback()

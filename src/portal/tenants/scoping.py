@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from portal.db import TenantScoped
@@ -88,6 +88,46 @@ def _stamp_and_check(session: Session, flush_context: Any, instances: Any) -> No
         if tenant_id != ALL_TENANTS and obj.tenant_id != tenant_id:
             raise TenantScopeError(f"{type(obj).__name__} belongs to another tenant")
         _check_parents(obj)
+        _check_foreign_keys(session, obj)
+
+
+def _scoped_mapper_for(table: Any) -> Any:
+    return next((m for m in _all_scoped_mappers() if m.local_table is table), None)
+
+
+def _all_scoped_mappers() -> list[Any]:
+    from portal.db import Base
+
+    return [m for m in Base.registry.mappers if issubclass(m.class_, TenantScoped)]
+
+
+def _check_foreign_keys(session: Session, obj: TenantScoped) -> None:
+    """Ids set directly (no relationship loaded) are checked too: the parent row must be
+    visible in the child's tenant. A parent already in the session costs no query."""
+    state = inspect(obj)
+    for column in state.mapper.columns:
+        for fk in column.foreign_keys:
+            parent = _scoped_mapper_for(fk.column.table)
+            if parent is None:
+                continue
+            key = state.mapper.get_property_by_column(column).key
+            value = getattr(obj, key)
+            if value is None or (state.persistent and not state.attrs[key].history.added):
+                continue
+            _require_same_tenant(session, parent, value, obj.tenant_id, f"{type(obj).__name__}.{key}")
+
+
+def _require_same_tenant(session: Session, parent: Any, parent_id: Any, tenant_id: int,
+                         what: str) -> None:
+    cached = session.identity_map.get(parent.identity_key_from_primary_key((parent_id,)))
+    if cached is not None:
+        found = cached.tenant_id
+    else:
+        with session.no_autoflush:  # scoped: another tenant's parent is simply not found
+            found = session.execute(
+                select(parent.class_.tenant_id).where(parent.primary_key[0] == parent_id)).scalar()
+    if found != tenant_id:
+        raise TenantScopeError(f"{what} points at a row outside its tenant")
 
 
 def _check_parents(obj: TenantScoped) -> None:
