@@ -11,13 +11,13 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from sqlalchemy import func, select
+from tests.helpers import outbox, pdf_bytes, png_bytes
 
 from portal.audit import AuditEvent
 from portal.blueprints.credentials.models import Credential
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope, tenant_scope
-from tests.helpers import outbox, pdf_bytes, png_bytes
 
 MiB = 1024 * 1024
 TOO_LARGE = "ファイルサイズが上限を超えています。5MB以下のファイルを選択してください。"
@@ -63,7 +63,7 @@ def _stored_count(app) -> int:
 
 def _credential_status(client) -> str:
     home = client.text("/")
-    return re.search(r'id="credential-status">(.*?)</dd>', home, re.S).group(1)
+    return re.search(r'id="credential-status">(.*?)</dd>', home, re.DOTALL).group(1)
 
 
 @pytest.fixture
@@ -74,13 +74,15 @@ def trainee(jsicm):
 
 @pytest.fixture
 def nothing_kept(app, trainee, files_dir):
-    """Yields after taking a snapshot; afterwards proves the upload left nothing behind."""
+    """Snapshot now; the returned check proves the upload left nothing behind."""
     before_files, before_rows = _files(files_dir), _stored_count(app)
-    yield
-    assert _files(files_dir) == before_files
-    assert _stored_count(app) == before_rows
-    assert outbox(app) == []
-    assert "未申請" in _credential_status(trainee)
+
+    def check() -> None:
+        assert _files(files_dir) == before_files  # recursive: <tenant>/tmp included
+        assert _stored_count(app) == before_rows
+        assert outbox(app) == []
+        assert "未申請" in _credential_status(trainee)
+    return check
 
 
 BAD_FILES = {
@@ -105,6 +107,7 @@ def test_bad_file_is_refused_and_nothing_is_kept(trainee, nothing_kept, case):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert any(message in page for message in messages), page[-3000:]
+    nothing_kept()
 
 
 def test_exactly_5_mib_is_accepted(app, trainee, files_dir):
@@ -120,6 +123,7 @@ def test_one_byte_over_5_mib_gets_413_with_the_limit_on_the_page(trainee, nothin
     response = upload(trainee, pdf_bytes(pad_to=5 * MiB + 1))
     assert response.status_code == 413
     assert TOO_LARGE in response.get_data(as_text=True)
+    nothing_kept()
 
 
 class _Chunks(io.RawIOBase):
@@ -171,14 +175,16 @@ def test_chunked_body_over_the_request_limit_gets_413(app, trainee, nothing_kept
     assert response.status_code == 413
     assert "ファイルサイズが上限を超えています。" in response.get_data(as_text=True)
     assert body.consumed < total  # reading stopped at the limit; the rest was never taken in
+    nothing_kept()
 
 
 def test_document_type_not_allowed_for_the_program_status_is_refused(trainee, nothing_kept):
     response = upload(trainee, pdf_bytes(), doc="jmsb_completion_certificate")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    error = re.search(r'<fieldset class="field has-error">.*?role="alert">(.*?)</p>', page, re.S)
+    error = re.search(r'<fieldset class="field has-error">.*?role="alert">(.*?)</p>', page, re.DOTALL)
     assert error and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", error.group(1)), error
+    nothing_kept()
 
 
 def test_japanese_file_name_is_kept_for_display_and_the_path_is_a_uuid(app, world, trainee,
