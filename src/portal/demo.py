@@ -80,7 +80,39 @@ def _seed_generic(tenant_id: int, slug: str) -> None:
         _user(tenant_id, email, email, role, name, facility_id=facility.id)
 
 
-SEEDERS = {"jsicm": _seed_jsicm}
+def _seed_jspm(tenant_id: int, slug: str) -> None:
+    """施設マイページ: a renewal window open now, a 基幹施設 and a 連携施設 with their shared
+    logins (e-mail), the member roster with certified 施設責任者, and the secretariat."""
+    from datetime import timedelta
+
+    from portal.blueprints.renewal.models import FacilityCertification, RenewalWindow, SocietyMember
+    from portal.db import utcnow
+
+    label = "更新申請（デモ）"
+    if db.session.scalar(select(RenewalWindow).where(RenewalWindow.label == label)) is None:
+        now = utcnow()
+        db.session.add(RenewalWindow(tenant_id=tenant_id, label=label,
+                                     opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=60)))
+    for name, number, ftype, email in (
+            ("緩和ケア中央病院", "JSPM-K-0001", "core", "core@jspm.example"),
+            ("さくら連携病院", "JSPM-R-0101", "affiliated", "renkei@jspm.example")):
+        facility = _facility(tenant_id, name)
+        if db.session.scalar(select(FacilityCertification).where(
+                FacilityCertification.facility_id == facility.id)) is None:
+            db.session.add(FacilityCertification(
+                tenant_id=tenant_id, facility_id=facility.id, certification_number=number,
+                facility_type=ftype, valid_from=date(2021, 4, 1), valid_to=date(2026, 3, 31)))
+        _user(tenant_id, email, email, "facility_manager", name, facility_id=facility.id)
+    for number, name, certified in (("100001", "緩和 一郎", True), ("100002", "髙橋 花子", True),
+                                    ("100003", "未認定 次郎", False)):
+        if db.session.scalar(select(SocietyMember).where(SocietyMember.member_number == number)) is None:
+            db.session.add(SocietyMember(tenant_id=tenant_id, member_number=number, name=name,
+                                         certified=certified))
+    _user(tenant_id, "secretariat@jspm.example", "secretariat@jspm.example", "secretariat",
+          "事務局 担当")
+
+
+SEEDERS = {"jsicm": _seed_jsicm, "jspm": _seed_jspm}
 
 
 def seed() -> list[str]:
@@ -97,7 +129,9 @@ def seed() -> list[str]:
         f"demo password for every account: {DEMO_PASSWORD}",
         "jsicm logins (ログインID): 800014 (専攻医 テスト1), 800015 (専攻医 テスト2), "
         "900001 (統括 太郎), jimu (事務局), shisetsu (施設責任者)",
-        "jmsb / jspm logins (e-mail): trainee@<slug>.example, program-director@<slug>.example, "
+        "jspm logins (e-mail): core@jspm.example (基幹施設), renkei@jspm.example (連携施設), "
+        "secretariat@jspm.example; certified members 100001 緩和 一郎, 100002 髙橋 花子",
+        "jmsb logins (e-mail): trainee@<slug>.example, program-director@<slug>.example, "
         "facility-manager@<slug>.example, secretariat@<slug>.example",
         f"development mailbox: http://jsicm.{base}:{port}/_dev/mail",
     ]

@@ -4,11 +4,17 @@ from portal.blueprints.auth.models import AccountToken, User
 from portal.blueprints.credentials.models import Credential, Enrollment, TrainingStartApplication
 from portal.blueprints.facilities.models import Facility
 from portal.blueprints.home.models import Notice, Task
+from portal.blueprints.renewal.models import (
+    FacilityCertification, RenewalApplication, RenewalCorrection, RenewalForm, RenewalPhysician,
+    RenewalWindow, SocietyMember,
+)
 from portal.mail import OutboxMail
 from portal.storage import StoredFile
 from portal.tenants.models import Tenant, TenantDomain
 
 __all__ = [
-    "AccountToken", "AuditEvent", "Credential", "Enrollment", "Facility", "Notice", "OutboxMail",
-    "StoredFile", "Task", "Tenant", "TenantDomain", "TrainingStartApplication", "User",
+    "AccountToken", "AuditEvent", "Credential", "Enrollment", "Facility", "FacilityCertification",
+    "Notice", "OutboxMail", "RenewalApplication", "RenewalCorrection", "RenewalForm",
+    "RenewalPhysician", "RenewalWindow", "SocietyMember", "StoredFile", "Task", "Tenant",
+    "TenantDomain", "TrainingStartApplication", "User",
 ]

@@ -62,9 +62,24 @@ def basic_menu() -> list[MenuItem]:
     ]
 
 
+def renewal_menu(role: Role) -> list[MenuItem] | None:
+    """JSPM 施設マイページ: the facility's pages, and the secretariat's application list."""
+    if role is Role.facility_manager:
+        return [MenuItem(N_("マイページTOP"), "home.index"),
+                MenuItem(N_("認定マイページ"), "renewal.facility"),
+                MenuItem(N_("登録情報の確認・変更"), "profile.show")]
+    if role is Role.secretariat:
+        return [MenuItem(N_("トップページ"), "home.index"),
+                MenuItem(N_("更新申請一覧"), "renewal.review_list"),
+                MenuItem(N_("登録情報の確認・変更"), "profile.show")]
+    return None
+
+
 def menu_for(user, rules, unlocked: bool = False) -> list[MenuItem]:
     """Menus follow the society's modules: a society without credentials has no such items."""
     role = Role(user.role)
+    if rules.has_module("renewal") and not rules.has_module("credentials"):
+        return renewal_menu(role) or basic_menu()
     if not rules.has_module("credentials"):
         return basic_menu()
     if role is Role.trainee:

@@ -9,6 +9,8 @@ from portal.blueprints.credentials import services as credentials
 from portal.blueprints.home import bp
 from portal.blueprints.home.menu import menu_for
 from portal.blueprints.home.services import open_tasks, visible_notices
+from portal.blueprints.renewal import services as renewal
+from portal.db import utcnow
 from portal.i18n import LOCALES
 from portal.views import safe_next
 
@@ -32,6 +34,10 @@ def _menu() -> dict:
 def index():
     role = Role(current_user.role)
     common = {"notices": visible_notices(current_user), "tasks": open_tasks(current_user)}
+    if (role is Role.facility_manager and g.rules.has_module("renewal")
+            and current_user.facility_id is not None):  # JSPM マイページTOP (C-S03)
+        screen = renewal.screen_for(current_user, utcnow())
+        return render_template("renewal/top.html", screen=screen, **common)
     if not g.rules.has_module("credentials"):
         return render_template("home/basic.html", **common)
     if role is Role.trainee:

@@ -1,0 +1,56 @@
+"""Form 1 (申請書) and Form 2 (概要書). WTForms parses and carries CSRF; the rules that
+decide 登録済み live in services, so a draft is saved even while it is incomplete."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField
+from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from portal.i18n import N_
+
+PHYSICIAN_ROWS = 3
+
+
+class PhysicianRow(Form):
+    name = StringField(N_("氏名"), validators=[Length(max=100)])
+    member_number = StringField(N_("会員番号"), validators=[Length(max=30)])
+    full_time = BooleanField(N_("常勤"))
+
+
+class ApplicationForm(FlaskForm):
+    facility_name = StringField(N_("施設名"), validators=[Length(max=200)])
+    certification_number = StringField(N_("認定番号"), validators=[Length(max=40)])
+    institution_head = StringField(N_("施設としての責任者（病院長等）"), validators=[Length(max=100)])
+    responsible_name = StringField(N_("施設責任者 氏名"), validators=[Length(max=100)])
+    responsible_member_number = StringField(N_("施設責任者 会員番号"), validators=[Length(max=30)])
+    core_facility_id = SelectField(N_("連携する基幹施設"), choices=[], validate_choice=False)
+    physicians = FieldList(FormField(PhysicianRow), min_entries=PHYSICIAN_ROWS, max_entries=30)
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "facility_name", "certification_number", "institution_head", "responsible_name",
+            "responsible_member_number", "core_facility_id")}
+
+    def physician_rows(self) -> list[dict]:
+        return [entry.data for entry in self.physicians]
+
+
+class OverviewForm(FlaskForm):
+    beds = StringField(N_("病床数"), validators=[Length(max=6)])
+    has_pcu = RadioField(N_("緩和ケア病棟の有無"), choices=[SelectChoice("yes", N_("有")), SelectChoice("no", N_("無"))],
+                         validate_choice=False)
+    team_cases = StringField(N_("年間の緩和ケアチーム介入件数"), validators=[Length(max=7)])
+    training_content = TextAreaField(N_("主な研修内容"), validators=[Length(max=2000)])
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "beds", "has_pcu", "team_cases", "training_content")}
+
+
+class ScanForm(FlaskForm):
+    file = FileField(N_("申請書・在籍証明書"))
+
+
+class CorrectionForm(FlaskForm):
+    message = TextAreaField(N_("修正依頼の内容"), validators=[Length(max=2000)])

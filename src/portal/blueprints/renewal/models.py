@@ -1,0 +1,156 @@
+"""JSPM facility certification renewal (更新申請), DOMAIN.md 3.3 and 5.1."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.blueprints.auth.models import User
+from portal.blueprints.facilities.models import Facility
+from portal.db import Base, TenantScoped
+from portal.i18n import N_
+from portal.storage import StoredFile
+
+FACILITY_TYPES = {"core": N_("基幹施設"), "affiliated": N_("連携施設")}
+STATUS_LABELS = {
+    "draft": N_("未申請"),
+    "submitted": N_("申請済み"),
+    "correction_requested": N_("修正依頼中"),
+    "passed": N_("合格"),
+}
+FORM_CODES = ("application_form", "overview_form")
+FORM_STATUS_LABELS = {"registered": N_("登録済み"), "unregistered": N_("未登録")}
+FORM_LABELS = {"application_form": N_("1.申請書"), "overview_form": N_("2.概要書")}
+
+
+class SocietyMember(TenantScoped, Base):
+    """The society's member roster (synced from its member system): who holds certification."""
+
+    __tablename__ = "society_members"
+    __table_args__ = (UniqueConstraint("tenant_id", "member_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_number: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(100))
+    certified: Mapped[bool] = mapped_column(default=False)
+
+
+class FacilityCertification(TenantScoped, Base):
+    """A facility's current certification: 認定番号, 基幹施設/連携施設, period."""
+
+    __tablename__ = "facility_certifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    certification_number: Mapped[str] = mapped_column(String(40))
+    facility_type: Mapped[str] = mapped_column(String(20))  # core | affiliated
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+
+    facility: Mapped[Facility] = relationship()
+
+    @property
+    def type_label(self) -> str:
+        return FACILITY_TYPES[self.facility_type]
+
+
+class RenewalWindow(TenantScoped, Base):
+    """申請期間, e.g. 2月1日 0:00 から 2月28日 23:59 JST; stored in UTC."""
+
+    __tablename__ = "renewal_windows"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now <= self.closes_at
+
+
+class RenewalApplication(TenantScoped, Base):
+    __tablename__ = "renewal_applications"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "facility_id", "window_id"),  # I-40
+        Index("ix_renewal_applications_tenant_status_id", "tenant_id", "status", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("renewal_windows.id"), index=True)
+    facility_type: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(30), default="draft")
+    revision: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    core_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    sealed_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+
+    facility: Mapped[Facility] = relationship(foreign_keys=[facility_id])
+    core_facility: Mapped[Facility | None] = relationship(foreign_keys=[core_facility_id])
+    window: Mapped[RenewalWindow] = relationship()
+    sealed_file: Mapped[StoredFile | None] = relationship()
+    forms: Mapped[list[RenewalForm]] = relationship(back_populates="application",
+                                                     order_by="RenewalForm.id")
+    physicians: Mapped[list[RenewalPhysician]] = relationship(order_by="RenewalPhysician.id")
+    corrections: Mapped[list[RenewalCorrection]] = relationship(order_by="RenewalCorrection.id")
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def type_label(self) -> str:
+        return FACILITY_TYPES[self.facility_type]
+
+    @property
+    def pending_revision(self) -> int:
+        """The version being prepared: after a correction request, the next one."""
+        return self.revision + 1 if self.status == "correction_requested" else self.revision
+
+    @property
+    def document_number(self) -> str:
+        return f"JSPM-{self.id}-r{self.pending_revision}"
+
+    def form(self, code: str) -> RenewalForm | None:
+        return next((f for f in self.forms if f.form_code == code), None)
+
+    def registered(self, code: str) -> bool:
+        form = self.form(code)
+        return form is not None and form.registered
+
+
+class RenewalForm(TenantScoped, Base):
+    """「1.申請書」 or 「2.概要書」: the draft as entered, and whether it is 登録済み."""
+
+    __tablename__ = "renewal_forms"
+    __table_args__ = (UniqueConstraint("application_id", "form_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("renewal_applications.id"))
+    form_code: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    registered: Mapped[bool] = mapped_column(default=False)
+
+    application: Mapped[RenewalApplication] = relationship(back_populates="forms")
+
+
+class RenewalPhysician(TenantScoped, Base):
+    """緩和医療指導医 listed in Form 1 (常勤 = full_time)."""
+
+    __tablename__ = "renewal_physicians"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("renewal_applications.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    member_number: Mapped[str] = mapped_column(String(30))
+    full_time: Mapped[bool] = mapped_column(default=False)
+
+
+class RenewalCorrection(TenantScoped, Base):
+    """修正依頼 from the secretariat; resolved when the facility presses 更新申請 again."""
+
+    __tablename__ = "renewal_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("renewal_applications.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+
+    requested_by: Mapped[User] = relationship()
