@@ -26,6 +26,11 @@ class PdfError(RuntimeError):
     pass
 
 
+class PdfTimeLimit(BaseException):
+    """Raised from SIGALRM. A BaseException, so WeasyPrint's own `except Exception`
+    handlers (which log and go on) cannot swallow it."""
+
+
 class FetchRefused(ValueError):
     pass
 
@@ -59,7 +64,7 @@ def make_url_fetcher(static_dir: Path, fetched: list[str] | None = None):
 
 
 @contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
+def time_limit(seconds: float) -> Iterator[None]:
     """Cut a pathological document off. SIGALRM works in the main thread (gunicorn sync
     workers, rq workers); elsewhere the job's own timeout is the limit."""
     if threading.current_thread() is not threading.main_thread():
@@ -67,18 +72,21 @@ def time_limit(seconds: int) -> Iterator[None]:
         return
 
     def _expired(signum: int, frame: Any) -> None:
-        raise PdfError(f"PDF rendering took longer than {seconds} s")
+        raise PdfTimeLimit()
 
     previous = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Repeats until cleared, in case one delivery lands somewhere that cannot raise.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
     try:
         yield
+    except PdfTimeLimit:
+        raise PdfError(f"PDF rendering took longer than {seconds} s") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 
-def html_to_pdf(html: str, *, time_limit_s: int = DEFAULT_TIME_LIMIT,
+def html_to_pdf(html: str, *, time_limit_s: float = DEFAULT_TIME_LIMIT,
                 fetched: list[str] | None = None) -> bytes:
     from weasyprint import HTML
 
