@@ -182,6 +182,8 @@ def _raw_active_name(path: Path) -> str | None:
                     return name
             if not chunk:
                 return None
+            if not carry and data.endswith(b"/"):
+                carry = b"/"  # a name's first byte, its rest in the next chunk
 
 
 def _decoded_name(token: bytes) -> str:

@@ -130,3 +130,15 @@ def test_the_pdf_check_skips_big_image_data_but_reads_big_object_streams(tmp_pat
         assert "スクリプトや添付ファイルを含むPDF" in exc.message
     else:
         raise AssertionError("a compressed /JavaScript action was accepted")
+
+
+def test_the_chunked_raw_scan_finds_a_name_cut_at_any_chunk_boundary(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(upload_checks, "RAW_CHUNK", 7)
+    for name in (b"/JavaScript", b"/J#61vaScript", b"/AA"):
+        for lead in range(10):
+            path = tmp_path / "cut.pdf"
+            path.write_bytes(b"%PDF-1.7\n" + b" " * lead + b"<< " + name + b" 1 >>")
+            found = upload_checks._raw_active_name(path)
+            assert found in ("/JavaScript", "/AA"), (name, lead)
+        path.write_bytes(b"%PDF-1.7\n<< " + name + b"X 1 /Bx >>")  # a longer, harmless name
+        assert upload_checks._raw_active_name(path) is None, name
