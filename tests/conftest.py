@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.db import Base
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.tenants.resolve import clear_cache
 from tests.factories import Factories
 

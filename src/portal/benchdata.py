@@ -222,7 +222,7 @@ def _write(rows: Rows) -> None:
         else:
             target = db.metadata.tables[table]
             for start in range(0, len(data), 5000):
-                conn.execute(insert(target), [dict(zip(columns, r)) for r in data[start:start + 5000]])
+                conn.execute(insert(target), [dict(zip(columns, r, strict=True)) for r in data[start:start + 5000]])
 
 
 def _write_files(tenant_id: int, pending: list, hot: int, count: int) -> int:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from portal.blueprints.auth.models import User
 from portal.blueprints.auth.services import hash_password
 from portal.blueprints.credentials.models import TrainingStartApplication
-from portal.blueprints.facilities.models import Facility
 from portal.blueprints.credentials.services import register_training_start
+from portal.blueprints.facilities.models import Facility
 from portal.cli import ensure_domain, ensure_tenant
 from portal.extensions import db
 from portal.tenants.resolve import rules_for

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 

@@ -13,7 +13,7 @@ from email.utils import formataddr
 from typing import Any
 from urllib.parse import urlparse
 
-from flask import current_app, g, render_template
+from flask import current_app, g
 from sqlalchemy import String, Text, and_, event, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 

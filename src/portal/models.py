@@ -5,8 +5,13 @@ from portal.blueprints.credentials.models import Credential, Enrollment, Trainin
 from portal.blueprints.facilities.models import Facility
 from portal.blueprints.home.models import Notice, Task
 from portal.blueprints.renewal.models import (
-    FacilityCertification, RenewalApplication, RenewalCorrection, RenewalForm, RenewalPhysician,
-    RenewalWindow, SocietyMember,
+    FacilityCertification,
+    RenewalApplication,
+    RenewalCorrection,
+    RenewalForm,
+    RenewalPhysician,
+    RenewalWindow,
+    SocietyMember,
 )
 from portal.mail import OutboxMail
 from portal.storage import StoredFile

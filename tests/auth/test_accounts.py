@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 from flask import g
 from sqlalchemy import select, update
-from tests.helpers import outbox
 
 from portal.audit import AuditEvent
 from portal.blueprints.auth.models import AccountToken
@@ -20,6 +19,7 @@ from portal.mail import OutboxMail, build_message, queue_mail
 from portal.tenants.models import Tenant
 from portal.tenants.rules import Mail
 from portal.tenants.scoping import tenant_scope
+from tests.helpers import outbox
 
 TRAINEE_EMAIL = "trainee@jsicm.example.jp"
 NEW_PASSWORD = "brand-new-pass-456"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import func, select
-from tests.helpers import pdf_bytes
-from tests.integration import conftest as services
 
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope
+from tests.helpers import pdf_bytes
+from tests.integration import conftest as services
 
 # The live server, Redis, rq worker and SMTP sink fixtures of tests/integration, shared.
 _session_redis_url, redis_url = services._session_redis_url, services.redis_url

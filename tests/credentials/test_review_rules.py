@@ -7,13 +7,13 @@ import threading
 
 import pytest
 from sqlalchemy import func, select, update
-from tests.helpers import outbox, pdf_bytes
 
 from portal.audit import AuditEvent
 from portal.blueprints.auth.models import User
 from portal.blueprints.credentials.models import Credential, Enrollment
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
+from tests.helpers import outbox, pdf_bytes
 
 ALREADY_DONE = "この証票は既に他の方が処理済みです。"
 NEED_REASON = "差戻しの理由を入力してください。"

@@ -11,13 +11,13 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from sqlalchemy import func, select
-from tests.helpers import outbox, pdf_bytes, png_bytes
 
 from portal.audit import AuditEvent
 from portal.blueprints.credentials.models import Credential
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope, tenant_scope
+from tests.helpers import outbox, pdf_bytes, png_bytes
 
 MiB = 1024 * 1024
 TOO_LARGE = "ファイルサイズが上限を超えています。5MB以下のファイルを選択してください。"

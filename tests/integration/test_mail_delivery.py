@@ -9,9 +9,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
-from tests.conftest import TenantClient
-from tests.helpers import outbox, pdf_bytes
-from tests.integration.conftest import rq_queue
 
 from portal import jobs
 from portal.blueprints.credentials.models import Credential
@@ -19,6 +16,9 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutboxMail, sweep_outbox
 from portal.tenants.scoping import system_scope, tenant_scope
+from tests.conftest import TenantClient
+from tests.helpers import outbox, pdf_bytes
+from tests.integration.conftest import rq_queue
 
 pytestmark = pytest.mark.integration
 
@@ -200,7 +200,7 @@ def test_cr_lf_in_a_subject_or_sender_name_adds_no_header_on_the_wire(
         jobs.enqueue("portal.mail.send_outbox_job", outbox_id, tenant_id)
 
     output = run_worker(redis_url)
-    for message, raw, recipients in zip(smtp_sink.messages, smtp_sink.raw, smtp_sink.envelopes):
+    for message, raw, recipients in zip(smtp_sink.messages, smtp_sink.raw, smtp_sink.envelopes, strict=True):
         assert message["Bcc"] is None and message["X-Injected"] is None, output
         assert recipients == [TRAINEE_MAIL]
         assert b"victim@evil.example" not in raw and b"forged body" not in raw

@@ -7,11 +7,11 @@ Data comes from `flask bench-data`'s generator (bulk inserts): 1 pending credent
 from __future__ import annotations
 
 import pytest
-from tests.conftest import TenantClient, _wipe
 
 from portal import create_app
 from portal.benchdata import LOGINS, PASSWORD, Plan, generate
 from portal.extensions import db
+from tests.conftest import TenantClient, _wipe
 
 HOST = "jsicm.localhost"
 MAX_STATEMENTS = 10

@@ -6,12 +6,12 @@ import re
 
 import pytest
 from sqlalchemy import select, update
-from tests.helpers import outbox
 
 from portal.audit import AuditEvent
 from portal.blueprints.auth.models import User
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
+from tests.helpers import outbox
 
 OLD = "trainee@jsicm.example.jp"
 NEW = "dumydumy@mail.sample"

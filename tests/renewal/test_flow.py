@@ -6,13 +6,21 @@ import re
 from datetime import timedelta
 
 from pypdf import PdfReader
-from tests.helpers import outbox, pdf_bytes, png_bytes
-from tests.renewal.conftest import (
-    AFFILIATED_LOGIN, CORE_LOGIN, JIMU_LOGIN, add_window, form1_data, form2_data, make_society,
-    physicians, post_form1, upload_scan,
-)
 
 from portal.db import utcnow
+from tests.helpers import outbox, pdf_bytes, png_bytes
+from tests.renewal.conftest import (
+    AFFILIATED_LOGIN,
+    CORE_LOGIN,
+    JIMU_LOGIN,
+    add_window,
+    form1_data,
+    form2_data,
+    make_society,
+    physicians,
+    post_form1,
+    upload_scan,
+)
 
 
 def submit(client):

@@ -8,9 +8,6 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from tests.helpers import outbox, pdf_bytes, png_bytes
-from tests.renewal.conftest import add_window, form1_data, form2_data, make_society, physicians
-
 from portal.blueprints.auth.models import User
 from portal.blueprints.renewal import services
 from portal.blueprints.renewal.models import RenewalApplication
@@ -19,6 +16,8 @@ from portal.extensions import db
 from portal.tenants.resolve import rules_for
 from portal.tenants.scoping import tenant_scope
 from portal.upload_checks import UploadRejected
+from tests.helpers import outbox, pdf_bytes, png_bytes
+from tests.renewal.conftest import form1_data, form2_data, make_society, physicians
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from typing import get_args
 
 import pytest
 from sqlalchemy import create_engine, select, text
-from tests.helpers import outbox, pdf_bytes
 
 from portal.blueprints.auth.models import User
 from portal.blueprints.facilities.models import Facility
 from portal.db import Base, TenantScoped
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
+from tests.helpers import outbox, pdf_bytes
 
 SECRET_FILE = "jsicm-secret-証票.pdf"
 SECRET_NAME = "極秘 花子"

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
-from tests.security.conftest import JMSB_LOGINS, changes, fill, ids_for, snapshot
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
 from portal.audit import AuditEvent, AuditImmutable
@@ -18,6 +17,7 @@ from portal.blueprints.credentials.models import TrainingStartApplication
 from portal.blueprints.home.models import Task
 from portal.extensions import db
 from portal.tenants.scoping import TenantScopeError, system_scope, tenant_scope
+from tests.security.conftest import JMSB_LOGINS, changes, fill, ids_for, snapshot
 
 FOREIGN_POST = {"reason": "probe", "status": "approved", "lang": "ja", "document_type":
                 "specialist_certificate", "new_email": "x@example.jp",

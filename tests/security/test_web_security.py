@@ -7,8 +7,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
-from tests.helpers import pdf_bytes
-from tests.security.conftest import changes, fill, ids_for, snapshot, submit, upload
 from werkzeug.routing import IntegerConverter, PathConverter
 
 from portal.audit import AuditEvent
@@ -16,6 +14,8 @@ from portal.blueprints.credentials.models import Credential
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope
+from tests.helpers import pdf_bytes
+from tests.security.conftest import changes, fill, ids_for, snapshot, submit, upload
 
 PAGES = {
     None: ["/login", "/password/forgot", "/password/reset/not-a-token", "/no-such-page"],
@@ -44,7 +44,7 @@ def _directives(csp: str) -> dict[str, list[str]]:
 
 
 def test_every_page_sends_csp_without_inline_script_and_the_other_headers(client_for, tenant_a):
-    for login, path, response in _pages(client_for, tenant_a):
+    for _login, path, response in _pages(client_for, tenant_a):
         csp = _directives(response.headers.get("Content-Security-Policy", ""))
         scripts = csp.get("script-src", csp.get("default-src"))
         assert scripts and "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
@@ -67,7 +67,7 @@ def test_authenticated_pages_are_no_store_and_out_of_the_htmx_history(client_for
 
 def test_no_rendered_page_has_inline_script_or_event_handlers(client_for, tenant_a):
     checked = 0
-    for login, path, response in _pages(client_for, tenant_a):
+    for _login, path, response in _pages(client_for, tenant_a):
         html = response.get_data(as_text=True)
         assert "<html" in html, path
         assert not INLINE_SCRIPT.findall(html), (path, INLINE_SCRIPT.findall(html))

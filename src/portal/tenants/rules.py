@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -155,7 +155,7 @@ def load_rules_file(path: Path) -> TenantRules:
         raise RulesError(f"{path}: {problems}") from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_all(tenants_dir: Path) -> dict[str, TenantRules]:
     return {p.parent.name: load_rules_file(p) for p in sorted(tenants_dir.glob("*/rules.toml"))}
 

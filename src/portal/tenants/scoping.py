@@ -6,8 +6,9 @@ with `system_scope()`, which is visible in code review and in the PostgreSQL pol
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria

@@ -3,8 +3,7 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.blueprints.auth import bp
-from portal.blueprints.auth import services
+from portal.blueprints.auth import bp, services
 from portal.blueprints.auth.forms import ForgotPasswordForm, LoginForm, reset_form
 from portal.extensions import limiter
 from portal.i18n import LOCALES, N_

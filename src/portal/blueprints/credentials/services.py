@@ -13,7 +13,12 @@ from portal import audit
 from portal.blueprints.auth.models import Role, User
 from portal.blueprints.auth.services import external_url
 from portal.blueprints.credentials.models import (
-    DOCUMENT_TYPES, PROVISIONAL_TYPES, REVIEW_LABELS, Credential, Enrollment, ReviewStatus,
+    DOCUMENT_TYPES,
+    PROVISIONAL_TYPES,
+    REVIEW_LABELS,
+    Credential,
+    Enrollment,
+    ReviewStatus,
     TrainingStartApplication,
 )
 from portal.blueprints.home.services import close_tasks, open_task

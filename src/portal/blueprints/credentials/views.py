@@ -6,9 +6,9 @@ from flask_login import current_user
 from portal.blueprints.auth.models import Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ReturnForm, UploadForm
-from portal.forms import EmptyForm
 from portal.blueprints.credentials.models import DOCUMENT_TYPES
 from portal.extensions import db, htmx
+from portal.forms import EmptyForm
 from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import N_
 from portal.storage import StoredFile, download_response

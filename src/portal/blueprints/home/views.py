@@ -1,7 +1,17 @@
 from __future__ import annotations
 
-from flask import (abort, current_app, g, make_response, redirect, render_template, request,
-                   send_from_directory, session, url_for)
+from flask import (
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from portal.blueprints.auth.models import Role
@@ -13,7 +23,6 @@ from portal.blueprints.renewal import services as renewal
 from portal.db import utcnow
 from portal.i18n import LOCALES
 from portal.views import safe_next
-
 
 _UNLOCKED = "portal.case_entry_unlocked"  # per request: saves the top page one query
 

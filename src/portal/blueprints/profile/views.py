@@ -4,9 +4,9 @@ from flask import abort, current_app, g, render_template
 from flask_login import current_user, login_required
 
 from portal.blueprints.auth.services import TokenInvalid, peek_token
-from portal.forms import EmptyForm
 from portal.blueprints.profile import bp, services
 from portal.blueprints.profile.forms import EmailChangeForm
+from portal.forms import EmptyForm
 
 
 def _self_service() -> bool:

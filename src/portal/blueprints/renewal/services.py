@@ -15,10 +15,14 @@ from portal.blueprints.auth.models import Role, User
 from portal.blueprints.auth.services import external_url
 from portal.blueprints.facilities.models import Facility
 from portal.blueprints.renewal.models import (
-    FacilityCertification, RenewalApplication, RenewalCorrection, RenewalForm, RenewalPhysician,
-    RenewalWindow, SocietyMember,
+    FacilityCertification,
+    RenewalApplication,
+    RenewalCorrection,
+    RenewalForm,
+    RenewalPhysician,
+    RenewalWindow,
+    SocietyMember,
 )
-from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail

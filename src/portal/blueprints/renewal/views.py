@@ -3,17 +3,20 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import segno
-
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_babel import gettext
+from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from portal.blueprints.auth.models import Role
 from portal.blueprints.renewal import bp, services
 from portal.blueprints.renewal.forms import (
-    PHYSICIAN_ROWS, ApplicationForm, CorrectionForm, OverviewForm, ScanForm,
+    PHYSICIAN_ROWS,
+    ApplicationForm,
+    CorrectionForm,
+    OverviewForm,
+    ScanForm,
 )
 from portal.blueprints.renewal.models import STATUS_LABELS, RenewalApplication
 from portal.db import utcnow
