@@ -114,13 +114,17 @@ def queue():
                                 form=EmptyForm(), return_form=ReturnForm())
 
 
+def _reviewable_or_abort(credential_id: int):
+    try:
+        return services.get_for_review(current_user, credential_id)
+    except services.CredentialError as exc:
+        abort(exc.status)
+
+
 @bp.get("/review/credentials/<int:credential_id>")
 @roles_required(*REVIEWERS)
 def review(credential_id: int):
-    try:
-        credential = services.get_for_review(current_user, credential_id)
-    except services.CredentialError as exc:
-        abort(exc.status)
+    credential = _reviewable_or_abort(credential_id)
     return render_template("credentials/review.html", credential=credential, form=EmptyForm(),
                            return_form=ReturnForm(),
                            required=services.document_choices(credential.trainee))
@@ -130,10 +134,7 @@ def review(credential_id: int):
 @roles_required(*REVIEWERS)
 def row(credential_id: int):
     """One queue row for htmx to refresh in place; without htmx, the queue with this row."""
-    try:
-        credential = services.get_for_review(current_user, credential_id)
-    except services.CredentialError as exc:
-        abort(exc.status)
+    credential = _reviewable_or_abort(credential_id)
     return render_page_or_block("credentials/queue.html", "row", credential=credential,
                                 rows=[credential], after=None, form=EmptyForm(),
                                 return_form=ReturnForm())
