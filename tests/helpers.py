@@ -40,3 +40,16 @@ def outbox(app, **filters) -> list[OutboxMail]:
         rows = list(db.session.scalars(stmt))
         db.session.expunge_all()
         return rows
+
+
+def upload_credential(client, data: bytes, name: str = "医師免許証.pdf",
+                      doc: str = "specialist_certificate", **kw):
+    """POST the 証票アップロード form (次へ) as the browser would, with the page's CSRF token."""
+    token = client.csrf("/credentials/upload")
+    return client.client.post("/credentials/upload", data={
+        "csrf_token": token, "document_type": doc, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data", **kw)
+
+
+def submit_credential(client):
+    return client.post("/credentials/submit", {}, csrf_from="/credentials/confirm")

@@ -1,20 +1,9 @@
 """A-W02 end to end through the test client: upload, confirm, submit, approve, unlock."""
 from __future__ import annotations
 
-import io
-
 from tests.helpers import outbox, pdf_bytes
-
-
-def upload(client, data: bytes, name: str = "医師免許証.pdf", doc="specialist_certificate", **kw):
-    token = client.csrf("/credentials/upload")
-    return client.client.post("/credentials/upload", data={
-        "csrf_token": token, "document_type": doc, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data", **kw)
-
-
-def submit(client):
-    return client.post("/credentials/submit", {}, csrf_from="/credentials/confirm")
+from tests.helpers import submit_credential as submit
+from tests.helpers import upload_credential as upload
 
 
 def test_trainee_home_matches_the_manual(jsicm):

@@ -18,22 +18,14 @@ from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope, tenant_scope
 from tests.helpers import outbox, pdf_bytes, png_bytes
+from tests.helpers import submit_credential as submit
+from tests.helpers import upload_credential as upload
 
 MiB = 1024 * 1024
 TOO_LARGE = "ファイルサイズが上限を超えています。5MB以下のファイルを選択してください。"
 MISMATCH = "ファイルの内容が拡張子と一致しません。"
 
 
-def upload(client, data: bytes, name: str = "医師免許証.pdf", doc: str = "specialist_certificate",
-           **kw):
-    token = client.csrf("/credentials/upload")
-    return client.client.post("/credentials/upload", data={
-        "csrf_token": token, "document_type": doc, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data", **kw)
-
-
-def submit(client):
-    return client.post("/credentials/submit", {}, csrf_from="/credentials/confirm")
 
 
 def _pdf(build) -> bytes:
