@@ -59,3 +59,35 @@ def test_pathological_document_is_cut_off(ctx):
     with pytest.raises(PdfError):
         html_to_pdf(f"<table>{rows}</table>", time_limit_s=0.5)
     assert time.monotonic() - started < 10  # cut off, not left running
+
+
+def test_unchanged_document_is_served_from_the_cache(app, monkeypatch, world):
+    import portal.pdf as pdf_module
+    from portal.tenants.resolve import TenantRef
+
+    calls: list[int] = []
+    real = pdf_module.html_to_pdf
+    monkeypatch.setattr(pdf_module, "html_to_pdf", lambda html, **kw: calls.append(1) or real(html))
+    with app.test_request_context():
+        from flask import g
+
+        g.tenant = TenantRef(world.jsicm.tenant_id, "jsicm", "日本集中治療医学会", "jsicm.localhost")
+        first = pdf_module.render_pdf("pdf/renewal_application.html", **_renewal_context("r1"))
+        started = time.perf_counter()
+        second = pdf_module.render_pdf("pdf/renewal_application.html", **_renewal_context("r1"))
+        elapsed = time.perf_counter() - started
+        changed = pdf_module.render_pdf("pdf/renewal_application.html", **_renewal_context("r2"))
+    assert first == second and len(calls) == 2 and changed != first
+    assert elapsed < 1.0  # a file read, not a render (the bench measures the real figure)
+
+
+def _renewal_context(revision: str) -> dict:
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    application = SimpleNamespace(
+        document_number=f"JSPM-1-{revision}", facility_type="core", id=1, revision=1,
+        facility=SimpleNamespace(name="髙田緩和ケア病院"), physicians=[],
+        facility_type_label="基幹施設")
+    return {"application": application, "qr_svg": "", "data": {}, "physicians": [],
+            "issued": datetime(2026, 2, 1)}

@@ -7,7 +7,9 @@ Fonts come from the system (fonts-ipaexfont); HarfBuzz subsetting keeps the file
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -97,8 +99,34 @@ def html_to_pdf(html: str, *, time_limit_s: float = DEFAULT_TIME_LIMIT,
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
-    """Render templates/pdf/<name>.html (tenant overrides apply) to PDF bytes."""
-    return html_to_pdf(render_template(template, **context))
+    """Render templates/pdf/<name>.html (tenant overrides apply) to PDF bytes.
+
+    The cache is keyed by the SHA-256 of the rendered HTML: the same HTML always makes the
+    same PDF, so an unchanged application is served from disk and a change (data, revision,
+    issue date, template) can never be served stale. Rendering the HTML takes milliseconds;
+    WeasyPrint is the slow part."""
+    html = render_template(template, **context)
+    path = _cache_path(html)
+    if path.is_file():
+        return path.read_bytes()
+    pdf = html_to_pdf(html)
+    _store(path, pdf)
+    return pdf
+
+
+def _cache_path(html: str) -> Path:
+    from flask import g
+
+    tenant = getattr(g.get("tenant"), "id", "none")
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    return Path(current_app.config["STORAGE_DIR"]) / str(tenant) / "pdf-cache" / f"{digest}.pdf"
+
+
+def _store(path: Path, pdf: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pdf)
+    os.replace(tmp, path)  # atomic: a concurrent reader sees the whole file or none
 
 
 def check_at_startup() -> None:
