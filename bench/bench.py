@@ -184,7 +184,7 @@ def main() -> None:
     pages.add_argument("--rounds", type=int, default=5)
     pages.add_argument("--seconds", type=float, default=2)
     pages.add_argument("--probe-only", action="store_true", help="SQL counts and sizes, no wrk")
-    for name in ("upload", "inproc", "mail", "report"):
+    for name in ("upload", "inproc", "mail", "pdf", "report"):
         sub.add_parser(name, add_help=False)
     args, rest = parser.parse_known_args()
     if args.cmd == "pages":

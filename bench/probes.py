@@ -12,9 +12,11 @@ import argparse
 import json
 import random
 import re
+import statistics
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from bench import Client
@@ -248,3 +250,55 @@ def _send(app, queue, tenant_id: int, count: int, sink) -> None:
         if time.monotonic() > deadline:
             raise SystemExit(f"bench: only {sink.count - goal + count} of {count} mails arrived")
         time.sleep(0.01)
+
+
+def run_pdf(argv: list[str]) -> None:
+    """The JSPM 申請書・在籍証明書 (templates/pdf/renewal_application.html): cold render, warm
+    median of 10, size, peak memory, and a second download of the same application (cache)."""
+    from types import SimpleNamespace
+
+    import segno
+    from flask import g, render_template
+    from markupsafe import Markup
+
+    from portal import create_app
+    from portal.pdf import harfbuzz_subsetting_available, html_to_pdf, render_pdf
+    from portal.tenants.resolve import TenantRef, rules_for
+
+    out = Path(argv[argv.index("--out") + 1])
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "STORAGE_DIR": Path(tempfile.mkdtemp(prefix="bench-pdf-"))})
+    physicians = [SimpleNamespace(name=f"髙橋 指導医{i}", member_number=f"20000{i}",
+                                  full_time=i == 0) for i in range(3)]
+    application = SimpleNamespace(document_number="JSPM-12-r1", type_label="基幹施設",
+                                  facility_type="core", core_facility=None)
+    data = {"facility_name": "髙田緩和ケア病院", "certification_number": "K-0001",
+            "institution_head": "院長 太郎", "responsible_name": "緩和 一郎",
+            "responsible_member_number": "100001"}
+    with app.test_request_context("/", base_url="http://jspm.localhost"):
+        g.tenant = TenantRef(1, "jspm", "日本緩和医療学会", "jspm.localhost")
+        g.rules = rules_for("jspm")
+        qr = Markup(segno.make(application.document_number, error="m").svg_inline(scale=3))
+        context = {"application": application, "data": data, "physicians": physicians,
+                   "qr_svg": qr, "issued": datetime(2026, 2, 1)}
+        html = render_template("pdf/renewal_application.html", **context)
+        before = _status("self")["VmRSS"]
+        started = time.perf_counter()
+        pdf = html_to_pdf(html)
+        cold = time.perf_counter() - started
+        warm = []
+        for _ in range(10):
+            started = time.perf_counter()
+            pdf = html_to_pdf(html)
+            warm.append(time.perf_counter() - started)
+        growth = _status("self")["VmHWM"] - before
+        render_pdf("pdf/renewal_application.html", **context)  # first download fills the cache
+        started = time.perf_counter()
+        render_pdf("pdf/renewal_application.html", **context)
+        cached = time.perf_counter() - started
+    result = {"cold_s": cold, "warm_median_s": statistics.median(warm), "warm_max_s": max(warm),
+              "bytes": len(pdf), "peak_growth_bytes": growth, "cached_s": cached,
+              "harfbuzz_subset": harfbuzz_subsetting_available()}
+    out.write_text(json.dumps({"pdf": result}, indent=1))
+    print(f"bench: application PDF cold {cold:.3f} s, warm median {result['warm_median_s']:.3f} s,"
+          f" {len(pdf) / 1024:.1f} KB, cached {cached * 1000:.1f} ms")

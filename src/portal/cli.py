@@ -135,11 +135,26 @@ def purge_staged(older_than_hours: int) -> None:
     click.echo(f"purged {len(stale)} staged file(s)")
 
 
+@click.command("renewal-daily")
+@with_appcontext
+@click.option("--date", "on", default=None, help="YYYY-MM-DD (default: today, Japan time)")
+def renewal_daily(on: str | None) -> None:
+    """連携施設の認定開始日: notify the core facilities (safe to run twice)."""
+    from datetime import date
+
+    from portal.blueprints.renewal.affiliation import notify_due_affiliations
+    from portal.db import utcnow
+    from portal.ui import to_jst
+
+    today = date.fromisoformat(on) if on else to_jst(utcnow()).date()
+    click.echo(f"notified {notify_due_affiliations(today)} affiliation(s)")
+
+
 def init_app(app: Flask) -> None:
     from portal.benchdata import bench_data
 
     for command in (create_tenant, add_domain, create_user, seed_demo, outbox_sweep, purge_staged,
-                    bench_data):
+                    bench_data, renewal_daily):
         app.cli.add_command(command)
 
 

@@ -4,6 +4,7 @@ from portal.blueprints.auth.models import AccountToken, User
 from portal.blueprints.credentials.models import Credential, Enrollment, TrainingStartApplication
 from portal.blueprints.facilities.models import Facility
 from portal.blueprints.home.models import Notice, Task
+from portal.blueprints.renewal.affiliation import FacilityAffiliation
 from portal.blueprints.renewal.models import (
     FacilityCertification,
     RenewalApplication,
@@ -18,7 +19,8 @@ from portal.storage import StoredFile
 from portal.tenants.models import Tenant, TenantDomain
 
 __all__ = [
-    "AccountToken", "AuditEvent", "Credential", "Enrollment", "Facility", "FacilityCertification",
+    "AccountToken", "AuditEvent", "Credential", "Enrollment", "Facility", "FacilityAffiliation",
+    "FacilityCertification",
     "Notice", "OutboxMail", "RenewalApplication", "RenewalCorrection", "RenewalForm",
     "RenewalPhysician", "RenewalWindow", "SocietyMember", "StoredFile", "Task", "Tenant",
     "TenantDomain", "TrainingStartApplication", "User",
