@@ -71,6 +71,9 @@ def renewal_menu(role: Role) -> list[MenuItem] | None:
     if role is Role.secretariat:
         return [MenuItem(N_("トップページ"), "home.index"),
                 MenuItem(N_("更新申請一覧"), "renewal.review_list"),
+                MenuItem(N_("施設アカウント管理"), "renewal.facilities"),
+                MenuItem(N_("申請期間の管理"), "renewal.manage_windows"),
+                MenuItem(N_("文書番号の確認"), "renewal.verify"),
                 MenuItem(N_("登録情報の確認・変更"), "profile.show")]
     return None
 
