@@ -156,9 +156,9 @@ def _progress(done: int, total: int) -> None:
 
 def build_zip(tenant_id: int, window_id: int, export_id: str) -> str:
     """Write <storage>/<tenant>/exports/<uuid>.zip (atomically) and return its name."""
-    target = zip_path(tenant_id, export_id)
-    assert target is not None
     with jobs.job_context(), tenant_scope(db.session, tenant_id):
+        target = zip_path(tenant_id, export_id)  # storage_root() needs the (worker's) app
+        assert target is not None
         apps = list(db.session.scalars(
             select(RenewalApplication)
             .where(RenewalApplication.window_id == window_id,
