@@ -134,14 +134,20 @@ def discard(file: StoredFile) -> None:
     path_for(file).unlink(missing_ok=True)
 
 
-def download_response(file: StoredFile) -> Response:
-    response = send_file(path_for(file), mimetype=file.mime_type, as_attachment=True,
-                         download_name=file.original_filename, max_age=0, conditional=False)
-    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in file.original_filename)
+def as_attachment(response: Response, name: str, ascii_name: str | None = None) -> Response:
+    """Every download: attachment with the Japanese name as UTF-8 filename*, never sniffed,
+    never cached, and sandboxed if a browser renders it anyway."""
+    fallback = ascii_name or "".join(
+        c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in name)
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.original_filename)}"
-    )
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def download_response(file: StoredFile) -> Response:
+    response = send_file(path_for(file), mimetype=file.mime_type, as_attachment=True,
+                         download_name=file.original_filename, max_age=0, conditional=False)
+    return as_attachment(response, file.original_filename)

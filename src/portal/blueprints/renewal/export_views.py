@@ -1,8 +1,6 @@
 """Secretariat exports: CSV of applications, the document-number check, the ZIP of sealed scans."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import abort, g, make_response, render_template, request, send_file
 from sqlalchemy import select
 
@@ -12,15 +10,12 @@ from portal.blueprints.renewal.models import RenewalWindow
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
+from portal.storage import as_attachment
 from portal.views import roles_required
 
 
 def _attachment(response, ascii_name: str, name: str):
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return as_attachment(response, name, ascii_name)
 
 
 @bp.get("/admin/applications.csv")

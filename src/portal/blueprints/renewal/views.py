@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import segno
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -25,7 +23,7 @@ from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
 from portal.pdf import render_pdf
-from portal.storage import download_response
+from portal.storage import as_attachment, download_response
 from portal.ui import to_jst
 from portal.upload_checks import UploadRejected
 from portal.views import roles_required
@@ -138,11 +136,7 @@ def _pdf_response(app: RenewalApplication):
     response = make_response(pdf)
     name = f"申請書・在籍証明書_{app.document_number}.pdf"
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{app.document_number}.pdf\"; filename*=UTF-8''{quote(name)}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return as_attachment(response, name, f"{app.document_number}.pdf")
 
 
 @bp.get("/document.pdf")
