@@ -117,9 +117,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.blueprints.devtools import bp as devtools_bp
     from portal.blueprints.home import bp as home_bp
     from portal.blueprints.profile import bp as profile_bp
+    from portal.blueprints.recruitment import bp as recruitment_bp
+    from portal.blueprints.registration import bp as registration_bp
     from portal.blueprints.renewal import bp as renewal_bp
 
-    for bp in (auth_bp, home_bp, credentials_bp, cases_bp, profile_bp, renewal_bp, devtools_bp):
+    for bp in (auth_bp, home_bp, credentials_bp, cases_bp, profile_bp, renewal_bp,
+               registration_bp, recruitment_bp, devtools_bp):
         app.register_blueprint(bp)
 
 

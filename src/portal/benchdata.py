@@ -144,7 +144,7 @@ def _trainee(s: Society, plan: Plan, index: int, facility: int, director: int, l
     doc, filename = rng.choice(DOCS)
     status = "specialist_certified" if doc == "specialist_certificate" else "program_completed"
     trainee = s.user(login, "trainee", facility, f"{800000 + index}",
-                     registration=f"A{rng.randrange(10**6, 10**7)}", specialty="internal_medicine",
+                     registration=f"A{1000000 + index}", specialty="internal_medicine",
                      program_status=status)
     start = date(2024 if index % 2 else 2025, 4, 1)
     application = rows.add("training_start_applications", tid, trainee, facility, director, start,

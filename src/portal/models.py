@@ -4,6 +4,12 @@ from portal.blueprints.auth.models import AccountToken, User
 from portal.blueprints.credentials.models import Credential, Enrollment, TrainingStartApplication
 from portal.blueprints.facilities.models import Facility
 from portal.blueprints.home.models import Notice, Task
+from portal.blueprints.recruitment.models import (
+    RecruitmentApplication,
+    RecruitmentProgram,
+    RecruitmentRound,
+)
+from portal.blueprints.registration.models import MedicalLicense
 from portal.blueprints.renewal.affiliation import FacilityAffiliation
 from portal.blueprints.renewal.models import (
     FacilityCertification,
@@ -20,8 +26,9 @@ from portal.tenants.models import Tenant, TenantDomain
 
 __all__ = [
     "AccountToken", "AuditEvent", "Credential", "Enrollment", "Facility", "FacilityAffiliation",
-    "FacilityCertification",
+    "FacilityCertification", "MedicalLicense",
     "Notice", "OutboxMail", "RenewalApplication", "RenewalCorrection", "RenewalForm",
+    "RecruitmentApplication", "RecruitmentProgram", "RecruitmentRound",
     "RenewalPhysician", "RenewalWindow", "SocietyMember", "StoredFile", "Task", "Tenant",
     "TenantDomain", "TrainingStartApplication", "User",
 ]

@@ -41,6 +41,8 @@ class Branding(_Frozen):
 
 class Support(_Frozen):
     email: str | None = None
+    inquiry_url: str | None = None  # お問い合わせフォーム
+    id_inquiry_url: str | None = None  # ID問合せ専用フォーム (B-R16)
 
 
 class Auth(_Frozen):
@@ -95,6 +97,23 @@ class Profile(_Frozen):
     )
     block_paste: bool = True
     notify_old_address: bool = True
+    # B-R18: what the user edits on 登録情報管理; anything else goes through the secretariat.
+    self_editable_fields: tuple[Literal["email", "address", "phone"], ...] = ("email",)
+
+
+class Registration(_Frozen):
+    """Self-registration (B-W01): a login URL is mailed; the account works once a password
+    is set through it."""
+
+    enabled: bool = False
+    login_url_ttl_hours: int = Field(default=72, ge=1, le=24 * 14)
+
+
+class Recruitment(_Frozen):
+    """専攻医募集 (B-W02). Rounds and programs are data the secretariat keeps; these are rules."""
+
+    licence_required_to_apply: bool = True
+    withdrawal_reason_max_length: int = Field(default=1000, ge=50)
 
 
 class Cohort(_Frozen):
@@ -119,6 +138,8 @@ class TenantRules(_Frozen):
     uploads: dict[str, UploadSlot] = {}
     mail: Mail = Mail()
     profile: Profile = Profile()
+    registration: Registration = Registration()
+    recruitment: Recruitment = Recruitment()
     cohorts: tuple[Cohort, ...] = ()
     links: Links = Links()
     terminology: dict[str, str] = {}

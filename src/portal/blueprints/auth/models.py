@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -51,6 +51,8 @@ class User(UserMixin, TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
         UniqueConstraint("tenant_id", "login_id"),
+        # I-01: one account per 医籍登録番号 in a society (NULLs allowed for staff accounts).
+        UniqueConstraint("tenant_id", "medical_registration_number"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     login_id: Mapped[str] = mapped_column(String(100))
@@ -64,6 +66,12 @@ class User(UserMixin, TenantScoped, Base):
     medical_registration_number: Mapped[str | None] = mapped_column(String(30))
     jmsb_basic_specialty: Mapped[str | None] = mapped_column(String(40))
     basic_program_status: Mapped[str | None] = mapped_column(String(40))
+    # JMSB self-registration (B-S03, B-S07): 生年月日 for identity checks; contact details
+    # the user keeps up to date through 登録情報管理.
+    birth_date: Mapped[date | None]
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(30))
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout, password change or deactivation: every older cookie stops working.
@@ -102,7 +110,7 @@ class AccountToken(TenantScoped, Base):
     __tablename__ = "account_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(30))  # password_reset | email_change
+    purpose: Mapped[str] = mapped_column(String(30))  # password_reset | email_change | account_setup
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     new_email: Mapped[str | None] = mapped_column(String(320))
     expires_at: Mapped[datetime]
