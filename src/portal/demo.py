@@ -112,7 +112,51 @@ def _seed_jspm(tenant_id: int, slug: str) -> None:
           "事務局 担当")
 
 
-SEEDERS = {"jsicm": _seed_jsicm, "jspm": _seed_jspm}
+def _seed_jmsb(tenant_id: int, slug: str) -> None:
+    """JMSB Online System+: 一次募集 open now and 二次募集 later (training from next April),
+    two programs with their directors, the secretariat, and an applicant who has registered
+    but not yet uploaded the licence (so the whole path can be tried)."""
+    from datetime import timedelta
+
+    from portal.blueprints.recruitment.models import RecruitmentProgram, RecruitmentRound
+    from portal.db import utcnow
+    from portal.ui import to_jst
+
+    now = utcnow()
+    today = to_jst(now).date()
+    start_fy = today.year + 1 if today.month >= 4 else today.year  # the next 1 April (B-R09)
+    if db.session.scalar(select(RecruitmentRound).where(
+            RecruitmentRound.start_fiscal_year == start_fy)) is None:
+        day = timedelta(days=1)
+        db.session.add_all([
+            RecruitmentRound(tenant_id=tenant_id, start_fiscal_year=start_fy, seq=1, label="一次募集",
+                             opens_at=now - 7 * day, closes_at=now + 14 * day,
+                             decisions_close_at=now + 21 * day),
+            RecruitmentRound(tenant_id=tenant_id, start_fiscal_year=start_fy, seq=2, label="二次募集",
+                             opens_at=now + 28 * day, closes_at=now + 42 * day,
+                             decisions_close_at=now + 49 * day)])
+    programs = (("髙田大学病院", "program-director@jmsb.example", "統括 太郎", "トウカツ タロウ",
+                 "髙田大学病院 小児科専門研修プログラム", 6),
+                ("みなと総合病院", "director2@jmsb.example", "統括 次郎", "トウカツ ジロウ",
+                 "みなと総合病院 小児科専門研修プログラム", 3))
+    for facility_name, email, name, kana, program_name, capacity in programs:
+        facility = _facility(tenant_id, facility_name)
+        director = _user(tenant_id, email, email, "program_director", name, full_name_kana=kana,
+                         facility_id=facility.id)
+        if db.session.scalar(select(RecruitmentProgram).where(
+                RecruitmentProgram.name == program_name)) is None:
+            db.session.add(RecruitmentProgram(
+                tenant_id=tenant_id, name=program_name, specialty="pediatrics",
+                core_facility_id=facility.id, director_id=director.id, capacity=capacity,
+                start_fiscal_year=start_fy))
+    _user(tenant_id, "secretariat@jmsb.example", "secretariat@jmsb.example", "secretariat",
+          "事務局 担当")
+    _user(tenant_id, "trainee@jmsb.example", "trainee@jmsb.example", "trainee", "応募 花子",
+          full_name_kana="オウボ ハナコ", medical_registration_number="654321",
+          birth_date=date(1998, 5, 12))
+
+
+SEEDERS = {"jsicm": _seed_jsicm, "jmsb": _seed_jmsb, "jspm": _seed_jspm}
 
 
 def seed() -> list[str]:
@@ -131,8 +175,9 @@ def seed() -> list[str]:
         "900001 (統括 太郎), jimu (事務局), shisetsu (施設責任者)",
         "jspm logins (e-mail): core@jspm.example (基幹施設), renkei@jspm.example (連携施設), "
         "secretariat@jspm.example; certified members 100001 緩和 一郎, 100002 髙橋 花子",
-        "jmsb logins (e-mail): trainee@<slug>.example, program-director@<slug>.example, "
-        "facility-manager@<slug>.example, secretariat@<slug>.example",
+        "jmsb logins (e-mail): trainee@jmsb.example (応募 花子), program-director@jmsb.example "
+        "(統括 太郎), director2@jmsb.example (統括 次郎), secretariat@jmsb.example; "
+        f"新規ユーザー登録: http://jmsb.{base}:{port}/register",
         f"development mailbox: http://jsicm.{base}:{port}/_dev/mail",
     ]
     return lines

@@ -78,9 +78,36 @@ def renewal_menu(role: Role) -> list[MenuItem] | None:
     return None
 
 
+
+
+def recruitment_menu(role: Role) -> list[MenuItem] | None:
+    """JMSB Online System+: applicants, program directors and the secretariat (B-S04..B-S13)."""
+    if role is Role.trainee:
+        return [MenuItem(N_("トップページ"), "home.index"),
+                MenuItem(N_("応募"), "recruitment.programs"),
+                MenuItem(N_("採否結果"), "recruitment.index"),
+                MenuItem(N_("医師免許証"), "registration.license"),
+                MenuItem(N_("登録情報管理"), "profile.show"),
+                MenuItem(N_("専攻医の研修実績"), None, NOT_BUILT)]
+    if role is Role.program_director:
+        return [MenuItem(N_("トップページ"), "home.index"),
+                MenuItem(N_("応募者一覧・採否登録"), "recruitment.director_applicants"),
+                MenuItem(N_("登録情報管理"), "profile.show")]
+    if role is Role.secretariat:
+        return [MenuItem(N_("トップページ"), "home.index"),
+                MenuItem(N_("応募一覧"), "recruitment.admin_applications"),
+                MenuItem(N_("登録者一覧"), "registration.admin_registrants"),
+                MenuItem(N_("プログラム管理"), "recruitment.admin_programs"),
+                MenuItem(N_("募集期間の管理"), "recruitment.admin_rounds"),
+                MenuItem(N_("登録情報管理"), "profile.show")]
+    return None
+
+
 def menu_for(user, rules, unlocked: bool = False) -> list[MenuItem]:
     """Menus follow the society's modules: a society without credentials has no such items."""
     role = Role(user.role)
+    if rules.has_module("recruitment"):
+        return recruitment_menu(role) or basic_menu()
     if rules.has_module("renewal") and not rules.has_module("credentials"):
         return renewal_menu(role) or basic_menu()
     if not rules.has_module("credentials"):
