@@ -153,3 +153,14 @@ def test_other_roles_and_societies(jmsb, jsicm, rec, world):
     jmsb.login("jmsb-director@example.jp")
     assert jmsb.get("/recruitment/").status_code == 403
     assert jmsb.get(f"/recruitment/programs/{rec.program}/apply").status_code == 404
+
+
+def test_top_pages(jmsb, client_for, rec, app):
+    client = as_applicant(jmsb, rec)
+    page = client.text("/")
+    assert "応募状況" in page and "未応募" in page and "提出済" in page and "一次募集" in page
+    apply_through_pages(client, rec.program)
+    director = client_for("jmsb.localhost")
+    director.login("jmsb-director@example.jp")
+    top = director.text("/")
+    assert "選考中（結果未登録）の応募: 1 件" in top and "採用辞退の申請: 0 件" in top

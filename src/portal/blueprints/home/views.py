@@ -19,6 +19,8 @@ from portal.blueprints.credentials import services as credentials
 from portal.blueprints.home import bp
 from portal.blueprints.home.menu import menu_for
 from portal.blueprints.home.services import open_tasks, visible_notices
+from portal.blueprints.recruitment import services as recruitment
+from portal.blueprints.registration import services as registration
 from portal.blueprints.renewal import services as renewal
 from portal.db import utcnow
 from portal.i18n import LOCALES
@@ -47,6 +49,8 @@ def index():
             and current_user.facility_id is not None):  # JSPM マイページTOP (C-S03)
         screen = renewal.screen_for(current_user, utcnow())
         return render_template("renewal/top.html", screen=screen, **common)
+    if g.rules.has_module("recruitment"):  # JMSB Online System+
+        return _recruitment_top(role, common)
     if not g.rules.has_module("credentials"):
         return render_template("home/basic.html", **common)
     if role is Role.trainee:
@@ -56,6 +60,17 @@ def index():
     if role in (Role.program_director, Role.secretariat):
         counts = credentials.queue_counts(current_user)
         return render_template("home/reviewer.html", counts=counts, **common)
+    return render_template("home/basic.html", **common)
+
+
+def _recruitment_top(role: Role, common: dict):
+    if role is Role.trainee:
+        screen = recruitment.applicant_screen(current_user)
+        licence = registration.current_license(current_user)
+        return render_template("home/recruitment.html", screen=screen, licence=licence, **common)
+    if role in (Role.program_director, Role.secretariat):
+        counts = recruitment.top_counts(current_user)
+        return render_template("home/recruitment.html", counts=counts, **common)
     return render_template("home/basic.html", **common)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import g
 from flask_babel import gettext
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -24,7 +24,7 @@ from portal.blueprints.recruitment.models import (
     RecruitmentProgram,
     RecruitmentRound,
 )
-from portal.blueprints.registration.models import MedicalLicense
+from portal.blueprints.registration import services as licences
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
@@ -175,10 +175,7 @@ def applicant_screen(applicant: User, now: datetime | None = None) -> ApplicantS
 
 
 def _licence_ok(applicant: User) -> bool:
-    if not g.rules.recruitment.licence_required_to_apply:
-        return True
-    return db.session.scalar(select(MedicalLicense.id).where(
-        MedicalLicense.user_id == applicant.id).limit(1)) is not None
+    return not g.rules.recruitment.licence_required_to_apply or licences.has_license(applicant)
 
 
 def programs_open_to_apply(now: datetime) -> tuple[Calendar, list[RecruitmentProgram]]:
@@ -446,3 +443,27 @@ def _close_out(round_id: int, now: datetime) -> None:
         audit.record("recruitment_round_closed", application, from_state=before, to_state=after)
         if before == "applied":  # the same "please log in" mail as a decision (DOMAIN.md B-W02)
             _result_mail(application)
+
+
+# --- the top page --------------------------------------------------------------------------------
+
+@dataclass
+class TopCounts:
+    """The director's and the secretariat's to-do on the top page (capped counts)."""
+
+    undecided: int
+    withdrawals: int
+
+
+def top_counts(actor: User, now: datetime | None = None) -> TopCounts:
+    now = now or utcnow()
+
+    def capped(*where) -> int:
+        inner = select(RecruitmentApplication.id).where(director_scope(actor), *where).limit(1000)
+        return db.session.scalar(select(func.count()).select_from(inner.subquery())) or 0
+
+    return TopCounts(
+        undecided=capped(RecruitmentApplication.status == "applied",
+                         RecruitmentApplication.closed_at.is_(None)),
+        withdrawals=capped(RecruitmentApplication.status == "withdrawal_requested"))
+
