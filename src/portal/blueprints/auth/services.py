@@ -74,9 +74,11 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(user: User, purpose: str, new_email: str | None = None) -> str:
+def issue_token(user: User, purpose: str, new_email: str | None = None,
+                ttl: timedelta | None = None) -> str:
+    """`ttl` overrides the app's default for links a society sets itself (the login URL)."""
     raw = secrets.token_urlsafe(32)
-    ttl = timedelta(seconds=current_app.config["TOKEN_TTL_SECONDS"])
+    ttl = ttl or timedelta(seconds=current_app.config["TOKEN_TTL_SECONDS"])
     db.session.add(AccountToken(tenant_id=user.tenant_id, user=user, purpose=purpose,
                                 token_hash=_digest(raw), new_email=new_email,
                                 expires_at=utcnow() + ttl))

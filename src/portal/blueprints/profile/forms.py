@@ -2,6 +2,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from portal.blueprints.registration.forms import (
+    address_field,
+    email_field,
+    phone_field,
+    postal_code_field,
+)
 from portal.i18n import N_
 
 
@@ -12,3 +18,18 @@ class EmailChangeForm(FlaskForm):
     new_email_confirmation = EmailField(N_("メールアドレス (確認用)"), validators=[
         DataRequired(N_("確認用のメールアドレスを入力してください。")),
         EqualTo("new_email", N_("確認用のメールアドレスが一致しません。もう一度入力してください。"))])
+
+
+def contact_form(editable: tuple[str, ...], obj=None) -> FlaskForm:
+    """登録情報管理 (B-S07): only the fields the society lets users change themselves."""
+    class ContactForm(FlaskForm):
+        pass
+
+    if "email" in editable:
+        ContactForm.email = email_field()
+    if "address" in editable:
+        ContactForm.postal_code = postal_code_field()
+        ContactForm.address = address_field()
+    if "phone" in editable:
+        ContactForm.phone = phone_field()
+    return ContactForm(obj=obj)

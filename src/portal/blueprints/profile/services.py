@@ -2,6 +2,8 @@
 the old address is told. The member-system address is never written."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from portal import audit
@@ -55,3 +57,44 @@ def confirm_email_change(raw: str, notify_old: bool) -> User:
     if notify_old:
         queue_mail("email_changed_notice", old_email, user=user, new_email=user.email)
     return user
+
+
+# --- 登録情報管理 (B-S07, B-W03, B-R18): e-mail, address and phone by the user ------------
+
+CONTACT_FIELDS = {"postal_code": N_("郵便番号"), "address": N_("住所"), "phone": N_("電話番号")}
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    fields: dict[str, tuple[str | None, str | None]]  # name -> (now, after 更新)
+    new_email: str | None  # takes effect only when the new address confirms
+
+    @property
+    def empty(self) -> bool:
+        return not self.fields and self.new_email is None
+
+
+def contact_change(user: User, values: dict) -> ContactChange:
+    """確認: what 更新 would change. Raises EmailChangeError for an address in use."""
+    fields = {k: (getattr(user, k), values[k] or None) for k in CONTACT_FIELDS
+              if k in values and (getattr(user, k) or None) != (values[k] or None)}
+    email = (values.get("email") or "").strip()
+    new_email = email if email and email.lower() != user.email.lower() else None
+    if new_email is not None:
+        check_new_email(user, new_email, new_email)
+    return ContactChange(fields, new_email)
+
+
+def update_contact(user: User, values: dict, ttl_minutes: int) -> ContactChange:
+    """更新: address and phone are saved now; a new e-mail is mailed a confirmation link and
+    replaces the old one only when it is opened (SECURITY.md 20)."""
+    change = contact_change(user, values)
+    for key, (_, new) in change.fields.items():
+        setattr(user, key, new)
+    if change.fields:
+        db.session.flush()
+        audit.record("contact_updated", user, actor=user, reason="; ".join(
+            f"{key}: {old or ''} -> {new or ''}" for key, (old, new) in change.fields.items()))
+    if change.new_email is not None:
+        request_email_change(user, change.new_email, change.new_email, ttl_minutes)
+    return change

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template
+from flask import abort, current_app, g, render_template, request
 from flask_login import current_user, login_required
 
 from portal.blueprints.auth.services import TokenInvalid, peek_token
 from portal.blueprints.profile import bp, services
-from portal.blueprints.profile.forms import EmailChangeForm
+from portal.blueprints.profile.forms import EmailChangeForm, contact_form
 from portal.forms import EmptyForm
+from portal.i18n import N_
+
+NOTHING_CHANGED = N_("変更された項目がありません。変更が必要な箇所を入力してから「確認」を押してください。")
 
 
 def _self_service() -> bool:
@@ -18,10 +21,17 @@ def _ttl() -> int:
     return current_app.config["TOKEN_TTL_SECONDS"] // 60
 
 
+def _review_update() -> bool:
+    """JMSB 登録情報管理 (B-S07): several fields, 確認 then 更新."""
+    return g.rules.profile.email_change_mode == "self_review_update"
+
+
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def show():
     """A-S06; a valid 次へ shows the confirmation (A-S07) with the values carried along."""
+    if _review_update():
+        return _manage()
     if not _self_service():
         return render_template("profile/show.html", form=None)
     form = EmailChangeForm()
@@ -67,3 +77,49 @@ def verify_email(token: str):
     except services.EmailChangeError as exc:
         return render_template("auth/token_invalid.html", message=exc.message), 409
     return render_template("profile/verified.html", email=user.email)
+
+
+def _contact_form():
+    return contact_form(g.rules.profile.self_editable_fields, obj=current_user)
+
+
+def _manage_page(form, status: int = 200, error: str | None = None):
+    return render_template("profile/manage.html", form=form, error=error), status
+
+
+def _manage():
+    """登録情報管理: 「確認」 shows what changes (nothing is written), 「戻る」 keeps the input."""
+    form = _contact_form()
+    if request.method == "POST" and request.form.get("step") == "back":
+        return _manage_page(form)
+    if not form.validate_on_submit():
+        return _manage_page(form, 400 if request.method == "POST" else 200)
+    try:
+        change = services.contact_change(current_user, form.data)
+    except services.EmailChangeError as exc:
+        form.email.errors.append(exc.message)
+        return _manage_page(form, 400)
+    if change.empty:
+        return _manage_page(form, 400, NOTHING_CHANGED)
+    return render_template("profile/manage_confirm.html", form=form, change=change,
+                           labels=services.CONTACT_FIELDS)
+
+
+@bp.post("/update")
+@login_required
+def update():
+    """「更新」: contact fields are saved; a new e-mail waits for its confirmation link."""
+    if not _review_update():
+        abort(404)
+    form = _contact_form()
+    if not form.validate_on_submit():
+        return _manage_page(form, 400)
+    try:
+        change = services.update_contact(current_user, form.data, _ttl())
+    except services.EmailChangeError as exc:
+        form.email.errors.append(exc.message)
+        return _manage_page(form, 400)
+    if change.empty:
+        return _manage_page(form, 400, NOTHING_CHANGED)
+    return render_template("profile/manage_complete.html", change=change,
+                           labels=services.CONTACT_FIELDS, ttl=_ttl())

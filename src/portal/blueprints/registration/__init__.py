@@ -5,3 +5,5 @@ from portal.views import require_module
 
 bp = Blueprint("registration", __name__)
 require_module(bp, "recruitment")
+
+from portal.blueprints.registration import views  # noqa: E402,F401

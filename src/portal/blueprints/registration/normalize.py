@@ -1,0 +1,70 @@
+"""What registrants type, in the forms it arrives in: full-width digits (１２３４５６),
+half-width katakana (ｾﾝｺｳｲ), hyphens of every width. NFKC folds them to one form so a
+duplicate 医籍登録番号 is found however it was typed. Pure functions: forms and services both
+use them."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Dashes a Japanese keyboard or IME may produce in a phone number or postal code.
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\u30fc\uff70-]")
+_SPACES = re.compile(r"\s+")
+# Full-width katakana, the long-vowel mark, the middle dot and spaces between names.
+_KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fb ]+$")
+
+REGISTRATION_NUMBER_MAX_DIGITS = 8
+
+
+def nfkc(value: str | None) -> str:
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def registration_number(value: str | None) -> str:
+    """Digits only, without spaces or leading zeros: 「０１２３４５６」 and "123456" are one number."""
+    digits = _SPACES.sub("", nfkc(value))
+    return digits.lstrip("0") if digits.isascii() and digits.isdigit() else digits
+
+
+def is_registration_number(value: str) -> bool:
+    return (value.isascii() and value.isdigit() and not value.startswith("0")
+            and len(value) <= REGISTRATION_NUMBER_MAX_DIGITS)
+
+
+def kana(value: str | None) -> str:
+    """Half-width katakana and hiragana become full-width katakana; any run of spaces
+    becomes one half-width space."""
+    folded = _SPACES.sub(" ", nfkc(value))
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in folded)
+
+
+def is_katakana(value: str) -> bool:
+    return bool(_KATAKANA.match(value))
+
+
+def postal_code(value: str | None) -> str:
+    """"1234567", "１２３－４５６７" -> "123-4567"; anything else is returned for the form to refuse."""
+    digits = _DASHES.sub("", _SPACES.sub("", nfkc(value)))
+    if len(digits) == 7 and digits.isascii() and digits.isdigit():
+        return f"{digits[:3]}-{digits[3:]}"
+    return nfkc(value)
+
+
+def is_postal_code(value: str) -> bool:
+    return bool(re.fullmatch(r"\d{3}-\d{4}", value))
+
+
+def phone(value: str | None) -> str:
+    return _DASHES.sub("-", _SPACES.sub("", nfkc(value)))
+
+
+def is_phone(value: str) -> bool:
+    """Japanese numbers: 10 digits (fixed lines) or 11 (mobile), hyphens optional."""
+    digits = value.replace("-", "")
+    return bool(re.fullmatch(r"[0-9-]+", value)) and digits.startswith("0") and len(digits) in (10, 11)
+
+
+def name(value: str | None) -> str:
+    """Not NFKC-folded: a name keeps the characters printed on the licence (compatibility
+    ideographs included). Only the space between family and given name is made one."""
+    return _SPACES.sub(" ", (value or "").replace("\u3000", " ")).strip()
