@@ -20,7 +20,7 @@ SUBJECT = "【JMSB Online System+】ログインURLのお知らせ"
 
 def _users(app, tenant_id: int) -> int:
     with app.app_context(), tenant_scope(db.session, tenant_id):
-        return db.session.scalar(select(func.count()).select_from(User))
+        return db.session.scalar(select(func.count(User.id)))
 
 
 def test_login_page_links_to_registration_on_jmsb_only(jmsb, jsicm):

@@ -56,6 +56,20 @@ def _ids_by_table(app, tenant_id: int) -> dict[str, list[int]]:
         return {m.__tablename__: list(db.session.scalars(select(m.id))) for m in models}
 
 
+def _add_license(app, world) -> None:
+    """A 医師免許証 row in tenant A, so the licence routes are probed with real foreign ids
+    (jsicm has no registration pages to make one through)."""
+    from portal.blueprints.registration.models import MedicalLicense
+    from portal.db import utcnow
+    from portal.storage import StoredFile
+
+    with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):
+        file = db.session.scalar(select(StoredFile).where(StoredFile.original_filename == SECRET_FILE))
+        db.session.add(MedicalLicense(tenant_id=world.jsicm.tenant_id, user_id=world.jsicm.trainee,
+                                      file_id=file.id, status="submitted", uploaded_at=utcnow()))
+        db.session.commit()
+
+
 @pytest.fixture
 def tenant_a(app, world, jsicm, client_for):
     """jsicm data made through the flow: a submitted credential (StoredFile, Credential,
@@ -70,6 +84,7 @@ def tenant_a(app, world, jsicm, client_for):
     anonymous = client_for("jsicm.localhost")
     assert anonymous.post("/password/forgot", {"email": "trainee@jsicm.example.jp"},
                           csrf_from="/password/forgot").status_code == 200
+    _add_license(app, world)
     ids = _ids_by_table(app, world.jsicm.tenant_id)
     ids["tenants"] = [world.jsicm.tenant_id]
     with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):

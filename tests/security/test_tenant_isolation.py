@@ -24,10 +24,13 @@ FOREIGN_POST = {"reason": "probe", "status": "approved", "lang": "ja", "document
                 "new_email_confirmation": "x@example.jp", "email": "trainee@jsicm.example.jp"}
 
 
-def _leaks(response, markers: list[str], url: str = "") -> list[str]:
-    """Tenant-A markers in the answer; a page echoing the probed URL (language form) is not a leak."""
+def _leaks(response, markers: list[str], url: str = "", echoed=()) -> list[str]:
+    """Tenant-A markers in the answer; a page echoing the probed URL (language form) or the
+    probe's own posted values is not a leak."""
     markers = [m for m in markers if m not in url]
     body = response.get_data(as_text=True)
+    for value in echoed:
+        body = body.replace(str(value), "")
     headers = str(response.headers)
     return [m for m in markers if m in body or m in headers or quote(m) in headers]
 
@@ -87,7 +90,9 @@ def test_every_route_role_and_foreign_id_answers_404_without_tenant_a_data(
                         response = _probe(client, method, url, token, tenant_a, hx)
                         requests += 1
                         values.add(url)
-                        found = _leaks(response, tenant_a.markers, url)
+                        # What the probe itself posted may come back on any later page
+                        # (a form shown again, the dev mailbox): that is not tenant-A data.
+                        found = _leaks(response, tenant_a.markers, url, FOREIGN_POST.values())
                         leaked += bool(found)
                         # A random string is an invalid link (400) or an unknown object (404); never data.
                         ok = {"id": {404}, "token": {400, 404}}.get(kind)
