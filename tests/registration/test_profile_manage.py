@@ -117,3 +117,10 @@ def test_jsicm_keeps_its_email_only_page(jsicm):
     assert "登録情報の確認・変更" in page and 'name="new_email"' in page
     assert "登録情報管理" not in page
     assert jsicm.post("/profile/update", CURRENT, csrf_from="/profile").status_code == 404
+
+
+def test_an_address_used_in_another_society_is_free_here(registered):
+    """The in-use check looks at this society only (it once counted every tenant's users)."""
+    response = _confirm(registered, email="trainee@jsicm.example.jp")
+    assert response.status_code == 200
+    assert "このメールアドレスは使用できません。" not in response.get_data(as_text=True)
