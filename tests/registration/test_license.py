@@ -164,3 +164,41 @@ def test_download_for_the_owner_and_the_secretariat_only(app, world, registered,
         other.login(login)
         assert other.get(url).status_code == code, login
     assert registered.get("/license/files/999999").status_code == 404
+
+
+def _chunked_post(client, parts_of_256k: int):
+    from tests.credentials.test_upload_bad_input import _Chunks
+
+    token, boundary = client.csrf("/license"), "----licence-boundary"
+
+    def body():
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+               f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+               f"filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-").encode()
+        for _ in range(parts_of_256k):
+            yield b"%" * (256 * 1024)
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    stream = _Chunks(body())
+    response = client.client.post("/license", headers={"Transfer-Encoding": "chunked"},
+                                  environ_overrides={
+                                      "wsgi.input": stream, "wsgi.input_terminated": True,
+                                      "CONTENT_TYPE": f"multipart/form-data; boundary={boundary}"})
+    return response, stream.consumed
+
+
+def test_chunked_upload_over_10_mib_gets_413_with_the_limit(registered, nothing_kept):
+    """No Content-Length up front (SECURITY.md 8): 10.5 MiB, under the request cap."""
+    response, _ = _chunked_post(registered, 42)
+    assert response.status_code == 413
+    assert TOO_LARGE in response.get_data(as_text=True)
+    nothing_kept()
+
+
+def test_chunked_body_over_the_request_cap_stops_being_read(app, registered, nothing_kept):
+    parts = (app.config["MAX_CONTENT_LENGTH"] + 4 * MiB) // (256 * 1024)
+    response, consumed = _chunked_post(registered, parts)
+    assert response.status_code == 413
+    assert "ファイルサイズが上限を超えています。" in response.get_data(as_text=True)
+    assert consumed < parts * 256 * 1024
+    nothing_kept()
