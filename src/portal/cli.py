@@ -150,11 +150,24 @@ def renewal_daily(on: str | None) -> None:
     click.echo(f"notified {notify_due_affiliations(today)} affiliation(s)")
 
 
+@click.command("recruitment-close-rounds")
+@with_appcontext
+def recruitment_close_rounds() -> None:
+    """Recruitment rounds whose 選考結果登録締切 has passed: 応募済 becomes 未設定 and 不採用/未設定
+    applicants are 未応募 again, in every society, even if nobody opens a page (safe to run twice)."""
+    from portal.blueprints.recruitment.admin_services import close_rounds_everywhere
+
+    closed, failed = close_rounds_everywhere()
+    click.echo(f"closed {closed} recruitment round(s)")
+    if failed:
+        raise click.ClickException(f"close-out failed for: {', '.join(failed)}")
+
+
 def init_app(app: Flask) -> None:
     from portal.benchdata import bench_data
 
     for command in (create_tenant, add_domain, create_user, seed_demo, outbox_sweep, purge_staged,
-                    bench_data, renewal_daily):
+                    bench_data, renewal_daily, recruitment_close_rounds):
         app.cli.add_command(command)
 
 

@@ -277,3 +277,25 @@ def test_child_row_cannot_point_at_another_tenants_parent_by_id(app, world):
         with pytest.raises(TenantScopeError):
             db.session.flush()
         db.session.rollback()
+
+
+@pytest.mark.parametrize("shape", ["count_from", "count_subquery", "count_join"])
+def test_counts_with_the_table_only_in_from_or_a_subquery_are_scoped(app, world, shape):
+    """`select(func.count()).select_from(User)` has no mapped entity in its columns; the ORM
+    wall must still limit it (and a subquery inside it) to the tenant in scope."""
+    from portal.blueprints.facilities.models import Facility
+
+    statements = {
+        "count_from": select(func.count()).select_from(User),
+        "count_subquery": select(func.count()).select_from(select(User.id).subquery()),
+        "count_join": select(func.count()).select_from(User).join(
+            Facility, User.facility_id == Facility.id),
+    }
+    with app.app_context():
+        with tenant_scope(db.session, world.jsicm.tenant_id):
+            own = db.session.scalar(select(func.count(User.id)).join(
+                Facility, User.facility_id == Facility.id)) if shape == "count_join" else \
+                db.session.scalar(select(func.count(User.id)))
+            assert db.session.scalar(statements[shape]) == own
+        with system_scope(db.session):
+            assert db.session.scalar(statements[shape]) > own  # the other society has users too

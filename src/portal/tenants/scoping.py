@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 from portal.db import TenantScoped
 
@@ -55,7 +57,16 @@ def tenant_scope(session: Any, tenant_id: int) -> Iterator[None]:
 
 
 def _touches_tenant_tables(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+    """Mapped entities, and also tables named only in a FROM or a subquery
+    (`select(func.count()).select_from(...)` has no mappers at all)."""
+    if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return True
+    return any(t in _scoped_tables() for t in find_tables(state.statement, include_crud=True))
+
+
+@cache
+def _scoped_tables() -> frozenset:
+    return frozenset(m.local_table for m in _all_scoped_mappers())
 
 
 def _scope_statement(state: ORMExecuteState) -> None:

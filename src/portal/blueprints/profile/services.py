@@ -21,8 +21,6 @@ class EmailChangeError(Exception):
 
 
 def _taken(user: User, email: str) -> bool:
-    # select(User.id), not count().select_from(User): the tenant filter only sees mapped
-    # columns, so a bare count would answer for every society's addresses.
     return db.session.scalar(select(User.id).where(
         func.lower(User.email) == email.lower(), User.id != user.id).limit(1)) is not None
 

@@ -1,0 +1,228 @@
+"""What the secretariat reads: the applications list (filters, keyset pages of 100), the CSV
+for Japanese Excel, one application with its audit history. Each page sends a fixed number
+of SQL statements whatever the number of rows."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from portal.audit import AuditEvent, history
+from portal.blueprints.auth.models import BASIC_SPECIALTIES, ROLE_LABELS, Role, User
+from portal.blueprints.recruitment.models import (
+    CURRICULUM_GROUNDS,
+    STATUS_LABELS,
+    TRACKS,
+    RecruitmentApplication,
+    RecruitmentProgram,
+    RecruitmentRound,
+)
+from portal.blueprints.registration.normalize import kana, nfkc, registration_number
+from portal.blueprints.renewal.exports import _cell as csv_cell  # one formula-injection rule
+from portal.extensions import db
+from portal.i18n import N_
+from portal.ui import fmt_date, fmt_datetime
+
+PAGE_SIZE = 100
+App, Program, Round = RecruitmentApplication, RecruitmentProgram, RecruitmentRound
+
+ACTION_LABELS = {
+    "recruitment_applied": N_("応募"),
+    "recruitment_decided": N_("採否登録"),
+    "recruitment_program_changed": N_("プログラム変更"),
+    "recruitment_withdrawal_requested": N_("採用辞退の申請"),
+    "recruitment_withdrawal_approved": N_("採用辞退の承認"),
+    "recruitment_withdrawal_declined": N_("採用辞退の不承認"),
+    "recruitment_round_closed": N_("募集回の締切処理"),
+}
+
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    year: int | None = None
+    round_id: int | None = None
+    program_id: int | None = None
+    specialty: str | None = None
+    status: str | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> ApplicationFilter:
+        """Unknown or garbled values are no filter (a bookmark never errors)."""
+        def number(name: str) -> int | None:
+            raw = (args.get(name) or "").strip()
+            return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+        status, specialty = args.get("status") or None, args.get("specialty") or None
+        return cls(number("year"), number("round"), number("program"),
+                   specialty if specialty in BASIC_SPECIALTIES else None,
+                   status if status in STATUS_LABELS else None, nfkc(args.get("q"))[:100])
+
+    def args(self) -> dict:
+        """The query string that reproduces this filter (next page, CSV)."""
+        names = {"round_id": "round", "program_id": "program"}
+        return {names.get(k, k): v for k, v in asdict(self).items() if v not in (None, "")}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.args())
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _no_spaces(column):
+    return func.replace(func.replace(column, " ", ""), "\u3000", "")
+
+
+def _search(q: str):
+    """Name or kana (spaces ignored, hiragana = katakana), or 医籍登録番号 (leading zeros ignored)."""
+    plain = q.replace(" ", "")
+    clauses = [_no_spaces(User.full_name).like(_like(plain), escape="\\"),
+               _no_spaces(User.full_name_kana).like(_like(kana(plain)), escape="\\")]
+    number = registration_number(q)
+    if number.isascii() and number.isdigit():
+        clauses.append(User.medical_registration_number == number)
+    return or_(*clauses)
+
+
+def filtered(f: ApplicationFilter) -> Select:
+    stmt = (select(App).join(App.applicant).join(App.program).join(App.round)
+            .options(contains_eager(App.applicant), contains_eager(App.program),
+                     contains_eager(App.round)))
+    conditions = [
+        (f.year, lambda: App.start_fiscal_year == f.year),
+        (f.round_id, lambda: App.round_id == f.round_id),
+        (f.program_id, lambda: App.program_id == f.program_id),
+        (f.specialty, lambda: Program.specialty == f.specialty),
+        (f.status, lambda: App.status == f.status),
+        (f.q, lambda: _search(f.q)),
+    ]
+    return stmt.where(*[make() for value, make in conditions if value])
+
+
+def page(f: ApplicationFilter, after_id: int | None = None) -> tuple[list[RecruitmentApplication], int | None]:
+    """One page in id order, and the id to continue after (None on the last page). Keyset
+    pagination: a deep page costs what the first one does."""
+    stmt = filtered(f).order_by(App.id).limit(PAGE_SIZE + 1)
+    if after_id is not None:
+        stmt = stmt.where(App.id > after_id)
+    rows = list(db.session.scalars(stmt).unique())
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (rows[-1].id if more else None)
+
+
+def count(f: ApplicationFilter) -> int:
+    inner = filtered(f).with_only_columns(App.id).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(inner.subquery())) or 0
+
+
+@dataclass
+class FilterOptions:
+    years: list[int]
+    rounds: list[RecruitmentRound]
+    programs: list[tuple[int, str, int]]  # id, name, start year
+
+
+def filter_options() -> FilterOptions:
+    rounds = list(db.session.scalars(select(Round).order_by(Round.start_fiscal_year.desc(), Round.seq)))
+    programs = db.session.execute(select(Program.id, Program.name, Program.start_fiscal_year)
+                                  .order_by(Program.start_fiscal_year.desc(), Program.name)).all()
+    years = sorted({r.start_fiscal_year for r in rounds} | {p[2] for p in programs}, reverse=True)
+    return FilterOptions(years, rounds, [tuple(p) for p in programs])
+
+
+# --- one application -----------------------------------------------------------------------------
+
+def get_application(application_id: int) -> RecruitmentApplication | None:
+    """None for an unknown id, another society's included (the query is tenant-scoped)."""
+    return db.session.scalars(filtered(ApplicationFilter()).where(App.id == application_id)).first()
+
+
+@dataclass
+class HistoryRow:
+    at: datetime
+    actor: str | None  # None: the system (round close-out)
+    role: str | None
+    action: str
+    from_label: str
+    to_label: str
+    reason: str
+
+
+def _status(code: str | None) -> str:
+    return STATUS_LABELS.get(code or "", code or "")
+
+
+def people(ids: set[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def history_rows(events: list[AuditEvent], who: dict[int, User]) -> list[HistoryRow]:
+    rows = []
+    for e in events:
+        actor = who.get(e.actor_id or 0)
+        role = ROLE_LABELS.get(Role(e.actor_role)) if e.actor_role in Role._value2member_map_ else None
+        rows.append(HistoryRow(e.created_at, actor.full_name if actor else None, role,
+                               ACTION_LABELS.get(e.action, e.action), _status(e.from_state),
+                               _status(e.to_state), e.reason or ""))
+    return rows
+
+
+@dataclass
+class ApplicationDetail:
+    application: RecruitmentApplication
+    decided_by: User | None
+    withdrawal_decided_by: User | None
+    history: list[HistoryRow]
+
+
+def detail(application: RecruitmentApplication) -> ApplicationDetail:
+    events = history(App.__tablename__, application.id)
+    who = people({e.actor_id for e in events} | {application.decided_by_id,
+                                                 application.withdrawal_decided_by_id})
+    return ApplicationDetail(application, who.get(application.decided_by_id or 0),
+                             who.get(application.withdrawal_decided_by_id or 0),
+                             history_rows(events, who))
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+CSV_FILENAME = "専攻医応募一覧.csv"
+CSV_ASCII_FILENAME = "recruitment_applications.csv"
+CSV_HEADERS = ("応募ID", "氏名", "フリガナ", "医籍登録番号", "生年月日", "メールアドレス", "研修開始年度",
+               "募集回", "プログラム", "基本領域", "基幹施設", "統括責任者", "研修制度", "カリキュラム制の理由",
+               "状態", "応募日時", "採否登録日時", "辞退理由", "辞退申請日時", "辞退承認・不承認日時")
+
+
+def _csv_row(a: RecruitmentApplication) -> list[str]:
+    person, program = a.applicant, a.program
+    return [csv_cell(v) for v in (
+        a.id, person.full_name, person.full_name_kana, person.medical_registration_number,
+        fmt_date(person.birth_date), person.email, a.start_fiscal_year, a.round.label,
+        program.name, BASIC_SPECIALTIES.get(program.specialty, program.specialty),
+        program.core_facility.name, program.director.full_name, TRACKS.get(a.track, a.track),
+        CURRICULUM_GROUNDS.get(a.curriculum_ground or "", ""), _status(a.status),
+        fmt_datetime(a.applied_at), fmt_datetime(a.decided_at), a.withdrawal_reason,
+        fmt_datetime(a.withdrawal_requested_at), fmt_datetime(a.withdrawal_decided_at))]
+
+
+def applications_csv(f: ApplicationFilter) -> bytes:
+    """UTF-8 with BOM and CRLF, Japanese headers and labels (the manuals' words, like the
+    renewal CSV), from one query."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS)
+    for application in db.session.scalars(filtered(f).order_by(App.id)).unique():
+        writer.writerow(_csv_row(application))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

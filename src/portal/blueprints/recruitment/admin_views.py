@@ -1,0 +1,212 @@
+"""The secretariat's recruitment screens: programs and rounds (this file), and the applications
+list, detail and CSV (admin_application_views). Rules are in admin_services."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from portal.blueprints.auth.models import BASIC_SPECIALTIES, Role
+from portal.blueprints.recruitment import admin_services as admin
+from portal.blueprints.recruitment import bp
+from portal.blueprints.recruitment.admin_forms import ProgramForm, RoundForm
+from portal.db import utcnow
+from portal.extensions import db
+from portal.forms import EmptyForm
+from portal.i18n import N_
+from portal.views import roles_required
+
+SECRETARIAT = Role.secretariat
+
+
+def _refuse(form, exc: admin.AdminError, render):
+    """The message next to its field (or above the form), the status, and no change."""
+    db.session.rollback()
+    if exc.status == 404:
+        abort(404)
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, exc.message]
+        return render(form, None, exc.status)
+    return render(form, exc.message, exc.status)
+
+
+def _invalid(form) -> bool:
+    """True when the form has field errors to show; a bad CSRF token is a 400."""
+    if form.validate_on_submit():
+        return False
+    if form.csrf_token.errors:
+        abort(400)
+    return True
+
+
+# --- programs ----------------------------------------------------------------------------------
+
+@bp.get("/admin/programs")
+@roles_required(SECRETARIAT)
+def admin_programs():
+    programs = admin.programs()
+    return render_template("recruitment/admin/programs.html", programs=programs,
+                           seats=admin.seats_by_program(), specialties=BASIC_SPECIALTIES)
+
+
+def _program_choices(form: ProgramForm) -> ProgramForm:
+    pick = [SelectChoice(0, gettext("選択してください"))]
+    form.core_facility_id.choices = pick + [SelectChoice(f.id, f.name) for f in admin.facilities()]
+    form.director_id.choices = pick + [
+        SelectChoice(u.id, f"{u.full_name}（{u.facility.name}）" if u.facility else u.full_name)
+        for u in admin.directors()]
+    form.specialty.choices = [SelectChoice("", gettext("選択してください"))] + [
+        SelectChoice(code, gettext(label)) for code, label in BASIC_SPECIALTIES.items()]
+    return form
+
+
+def _program_page(program_id: int | None):
+    def render(form, error=None, status=200):
+        return render_template("recruitment/admin/program_form.html", form=_program_choices(form),
+                               program_id=program_id, error=error), status
+    return render
+
+
+def _program_input(form: ProgramForm) -> admin.ProgramInput:
+    return admin.ProgramInput(
+        name=form.name.data, core_facility_id=form.core_facility_id.data or 0,
+        director_id=form.director_id.data or 0, specialty=form.specialty.data or "",
+        capacity=form.capacity.data, start_fiscal_year=form.start_fiscal_year.data,
+        active=bool(form.active.data))
+
+
+@bp.route("/admin/programs/new", methods=["GET", "POST"])
+@roles_required(SECRETARIAT)
+def admin_program_new():
+    render = _program_page(None)
+    form = ProgramForm()
+    if not form.is_submitted():
+        form.start_fiscal_year.data = admin.fiscal_year(utcnow()) + 1
+        return render(form)
+    if _invalid(form):
+        return render(form, None, 422)
+    try:
+        program = admin.create_program(current_user, _program_input(form))
+    except admin.AdminError as exc:
+        return _refuse(form, exc, render)
+    flash(N_("プログラムを登録しました。"), "info")
+    return redirect(url_for("recruitment.admin_program_edit", program_id=program.id), 303)
+
+
+@bp.route("/admin/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@roles_required(SECRETARIAT)
+def admin_program_edit(program_id: int):
+    render = _program_page(program_id)
+    try:
+        program = admin.get_program(program_id)
+    except admin.AdminError:
+        abort(404)
+    form = ProgramForm(obj=program)  # a POST takes the posted values (unticked 受付中 too)
+    if not form.is_submitted():
+        return render(form)
+    if _invalid(form):
+        return render(form, None, 422)
+    try:
+        admin.update_program(current_user, program.id, _program_input(form))
+    except admin.AdminError as exc:
+        return _refuse(form, exc, render)
+    flash(N_("プログラムを更新しました。"), "info")
+    return redirect(url_for("recruitment.admin_programs"), 303)
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+def _rounds_page(error: str | None = None, status: int = 200):
+    now = utcnow()
+    rounds = admin.rounds()
+    return render_template("recruitment/admin/rounds.html", rounds=rounds, now=now,
+                           locked=admin.locked_ids(rounds, now), form=EmptyForm(),
+                           error=error), status
+
+
+@bp.get("/admin/rounds")
+@roles_required(SECRETARIAT)
+def admin_rounds():
+    return _rounds_page()
+
+
+def _round_page(round_=None, locked: bool = False):
+    def render(form, error=None, status=200):
+        return render_template("recruitment/admin/round_form.html", form=form, round=round_,
+                               locked=locked, error=error), status
+    return render
+
+
+def _round_input(form: RoundForm) -> admin.RoundInput:
+    return admin.RoundInput(
+        start_fiscal_year=form.start_fiscal_year.data, seq=form.seq.data, label=form.label.data,
+        opens_at=admin.jst_to_utc(form.opens_at.data),
+        closes_at=admin.jst_to_utc(form.closes_at.data, end=True),
+        decisions_close_at=admin.jst_to_utc(form.decisions_close_at.data, end=True))
+
+
+@bp.route("/admin/rounds/new", methods=["GET", "POST"])
+@roles_required(SECRETARIAT)
+def admin_round_new():
+    render = _round_page()
+    form = RoundForm()
+    if not form.is_submitted():
+        form.process(data=admin.suggested_round(utcnow()))
+        return render(form)
+    if _invalid(form):
+        return render(form, None, 422)
+    try:
+        admin.create_round(current_user, _round_input(form))
+    except admin.AdminError as exc:
+        return _refuse(form, exc, render)
+    flash(N_("募集回を登録しました。"), "info")
+    return redirect(url_for("recruitment.admin_rounds"), 303)
+
+
+def _round_data(round_) -> dict:
+    return {"start_fiscal_year": round_.start_fiscal_year, "seq": round_.seq, "label": round_.label,
+            "opens_at": admin.to_input(round_.opens_at), "closes_at": admin.to_input(round_.closes_at),
+            "decisions_close_at": admin.to_input(round_.decisions_close_at)}
+
+
+@bp.route("/admin/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@roles_required(SECRETARIAT)
+def admin_round_edit(round_id: int):
+    try:
+        round_ = admin.get_round(round_id)
+    except admin.AdminError:
+        abort(404)
+    render = _round_page(round_, admin.is_locked(round_, utcnow()))
+    form = RoundForm()
+    if not form.is_submitted():
+        form.process(data=_round_data(round_))
+        return render(form)
+    if _invalid(form):
+        return render(form, None, 422)
+    try:
+        admin.update_round(current_user, round_.id, _round_input(form))
+    except admin.AdminError as exc:
+        return _refuse(form, exc, render)
+    flash(N_("募集回を更新しました。"), "info")
+    return redirect(url_for("recruitment.admin_rounds"), 303)
+
+
+@bp.post("/admin/rounds/<int:round_id>/delete")
+@roles_required(SECRETARIAT)
+def admin_round_delete(round_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        admin.delete_round(current_user, round_id)
+    except admin.AdminError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        return _rounds_page(exc.message, exc.status)
+    flash(N_("募集回を削除しました。"), "info")
+    return redirect(url_for("recruitment.admin_rounds"), 303)
+
+
+from portal.blueprints.recruitment import admin_application_views  # noqa: E402,F401,I001

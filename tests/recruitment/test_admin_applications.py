@@ -1,0 +1,204 @@
+"""事務局: the applications list (filters, keyset pages of 100, fixed SQL count), one application
+with its audit history, and the access walls (other roles, other societies)."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal import create_app
+from portal.blueprints.recruitment import services
+from portal.blueprints.recruitment.models import RecruitmentApplication
+from portal.extensions import db
+from portal.tenants.scoping import tenant_scope
+from tests.conftest import TenantClient
+from tests.recruitment.admin_support import (  # noqa: F401
+    DIRECTOR,
+    JIMU,
+    TRAINEE,
+    applicants,
+    applications,
+    jimu,
+)
+from tests.recruitment.conftest import user
+
+LIST = "/recruitment/admin/applications"
+
+
+def detail_url(application_id: int) -> str:
+    return f"{LIST}/{application_id}"
+
+
+def listed(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'id="application-(\d+)"', page)]
+
+
+def in_jmsb(app, fn):
+    """Run services as a request on jmsb.localhost would, and commit."""
+    with app.test_request_context("/", base_url="http://jmsb.localhost"):
+        app.preprocess_request()
+        result = fn()
+        db.session.commit()
+        return result
+
+
+@pytest.fixture
+def mixed(app, rec, factories):
+    """Applications of different programs, rounds, statuses and people."""
+    people = applicants(app, rec.tenant_id, 4)
+    ids = {
+        "applied": applications(app, rec, [people[0]])[0],
+        "accepted": applications(app, rec, [people[1]], status="accepted")[0],
+        "other_program": applications(app, rec, [people[2]], program=rec.other_program)[0],
+        "round2": applications(app, rec, [people[3]], round_id=rec.round2, status="rejected")[0],
+    }
+    return ids
+
+
+def test_list_shows_the_columns(jimu, rec, mixed):
+    page = jimu.text(LIST)
+    for text in ("応募者 001", "オウボシャ 001", "100001", "髙田大学病院 小児科専門研修プログラム", "小児科",
+                 "2027年度 一次募集", "プログラム制", "応募済", "採用", "該当 4件"):
+        assert text in page, text
+    assert sorted(listed(page)) == sorted(mixed.values())
+    assert detail_url(mixed["applied"]) in page
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"status": "accepted"}, ["accepted"]),
+    ({"program": "OTHER"}, ["other_program"]),
+    ({"round": "ROUND2"}, ["round2"]),
+    ({"year": "2027", "status": "rejected"}, ["round2"]),
+    ({"year": "2031"}, []),
+    ({"q": "応募者002"}, ["accepted"]),  # spaces ignored
+    ({"q": "おうぼしゃ 003"}, ["other_program"]),  # hiragana finds katakana
+    ({"q": "１０００04"}, ["round2"]),  # full-width digits, 医籍登録番号
+    ({"specialty": "surgery"}, []),
+    ({"status": "bogus", "round": "x"}, ["applied", "accepted", "other_program", "round2"]),
+])
+def test_list_filters(jimu, rec, mixed, query, expected):
+    values = {"OTHER": str(rec.other_program), "ROUND2": str(rec.round2)}
+    query = {k: values.get(v, v) for k, v in query.items()}
+    page = jimu.get(LIST, query_string=query).get_data(as_text=True)
+    assert sorted(listed(page)) == sorted(mixed[name] for name in expected)
+    if not expected:
+        assert "条件に該当する応募はありません。" in page
+
+
+def test_keyset_pages_of_100(jimu, rec, app):
+    ids = applications(app, rec, applicants(app, rec.tenant_id, 150))
+    first = jimu.text(LIST)
+    assert listed(first) == ids[:100] and "該当 150件" in first
+    link = re.search(r'href="([^"]*after=(\d+)[^"]*)"', first)
+    assert int(link.group(2)) == ids[99]
+    second = jimu.text(link.group(1).replace("&amp;", "&"))
+    assert listed(second) == ids[100:]
+    assert "次の100件" not in second and "最初のページへ" in second
+
+
+def test_next_page_link_keeps_the_filters(jimu, rec, app):
+    ids = applications(app, rec, applicants(app, rec.tenant_id, 101), status="accepted")
+    page = jimu.get(LIST, query_string={"status": "accepted", "q": "応募者"}).get_data(as_text=True)
+    link = re.search(r'href="([^"]*after=[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert "status=accepted" in link and "q=" in link
+    assert listed(jimu.text(link)) == ids[100:]
+
+
+def test_htmx_filter_answers_only_the_results_block(jimu, rec, mixed):
+    response = jimu.get(LIST, query_string={"status": "accepted"}, headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<section id="results"') and "<html" not in body
+    assert listed(body) == [mixed["accepted"]]
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.fixture(scope="module")
+def counted_app(app, app_config):
+    return create_app({**app_config, "SQL_COUNT_HEADER": True})
+
+
+def statements(counted_app, path: str) -> int:
+    client = TenantClient(counted_app, "jmsb.localhost")
+    client.login(JIMU)
+    client.get(path)  # the first view may put the CSRF secret in the session
+    response = client.get(path)
+    assert response.status_code == 200
+    return int(response.headers["X-SQL-Count"])
+
+
+def test_statement_count_does_not_grow_with_the_rows(app, counted_app, rec):
+    """1 application with 1 history row, then 121 applications and one with 4 history rows."""
+    [first] = applications(app, rec, applicants(app, rec.tenant_id, 1, prefix="一人目"))
+    in_jmsb(app, lambda: services.decide(user(rec.director), [first], "accepted"))
+    one = (statements(counted_app, LIST), statements(counted_app, detail_url(first)),
+           statements(counted_app, f"{LIST}.csv"))
+    applications(app, rec, applicants(app, rec.tenant_id, 120, start=2))
+    busy = in_jmsb(app, lambda: _lifecycle(rec))
+    after = (statements(counted_app, LIST), statements(counted_app, detail_url(busy)),
+             statements(counted_app, f"{LIST}.csv"))
+    assert one == after, (one, after)
+    assert max(after) <= 10, after
+
+
+def _lifecycle(rec):
+    """応募 -> 採用 -> 辞退申請 -> 辞退承認, each through the services."""
+    applicant, director = user(rec.applicant), user(rec.director)
+    application = services.apply(applicant, rec.program, "curriculum", "study_leave")
+    services.decide(director, [application.id], "accepted")
+    services.request_withdrawal(applicant, application.id, "家庭の事情により\n他県で研修します")
+    services.approve_withdrawal(director, application.id)
+    return application.id
+
+
+def test_detail_shows_every_field_and_the_audit_history(jimu, rec, app):
+    application_id = in_jmsb(app, lambda: _lifecycle(rec))
+    page = jimu.text(detail_url(application_id))
+    for text in ("応募 花子", "オウボ ハナコ", "654321", "hanako@jmsb.example.jp", "施設A", "統括 太郎",
+                 "カリキュラム制（単位制）", "海外・国内留学する者", "辞退済", "家庭の事情により<br>他県で研修します"):
+        assert text in page, text
+    history = page.split('id="h-history"')[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", history, re.S)[1:]
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+    assert len(cells) == 4
+    assert "応募 未応募 → 応募済 応募 花子 専攻医 髙田大学病院" in cells[0]
+    assert "採否登録 応募済 → 採用 統括 太郎 統括責任者" in cells[1]
+    assert "採用辞退の申請 採用 → 辞退申請中 応募 花子 専攻医 家庭の事情により" in cells[2]
+    assert "採用辞退の承認 辞退申請中 → 辞退済 統括 太郎 統括責任者" in cells[3]
+
+
+def test_detail_shows_the_systems_round_close_out(jimu, rec, app):
+    [application_id] = applications(app, rec, [rec.applicant])
+    later = rec.round1_decisions_close + timedelta(minutes=1)
+    in_jmsb(app, lambda: services.close_due_rounds(later))
+    page = jimu.text(detail_url(application_id))
+    assert "未設定" in page
+    assert re.search(r"募集回の締切処理\s*</td>\s*<td[^>]*>\s*応募済 → 未設定\s*</td>\s*<td[^>]*>システム", page)
+
+
+def test_other_roles_cannot_see_the_secretariats_pages(jmsb, rec, mixed):
+    for login in (DIRECTOR, TRAINEE):
+        jmsb.login(login)
+        assert jmsb.get(LIST).status_code == 403
+        assert jmsb.get(f"{LIST}.csv").status_code == 403
+        assert jmsb.get(detail_url(mixed["applied"])).status_code == 404
+        jmsb.post("/logout", {}, csrf_from="/")
+
+
+def test_another_societys_application_is_404(jimu, rec, app, world, factories, client_for):
+    from tests.recruitment.conftest import make_recruitment
+
+    foreign = make_recruitment(app, factories, world.jsicm)
+    with app.app_context(), tenant_scope(db.session, foreign.tenant_id):
+        row = RecruitmentApplication(tenant_id=foreign.tenant_id, applicant_id=foreign.applicant,
+                                     program_id=foreign.program, round_id=foreign.round1,
+                                     start_fiscal_year=2027, applied_at=foreign.now)
+        db.session.add(row)
+        db.session.commit()
+        foreign_id = row.id
+    assert jimu.get(detail_url(foreign_id)).status_code == 404
+    page = jimu.get(LIST, query_string={"program": foreign.program}).get_data(as_text=True)
+    assert listed(page) == [] and "応募 花子" not in page
+    jsicm = client_for("jsicm.localhost")
+    jsicm.login("jsicm-jimu")
+    assert jsicm.get(LIST).status_code == 404  # no recruitment module
