@@ -1,5 +1,5 @@
 """The secretariat's recruitment screens: programs and rounds (this file), and the applications
-list, detail and CSV (admin_application_views). Rules are in admin_services."""
+list, detail and CSV (admin_application_views). Rules are in admin_services and admin_rounds."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -8,6 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.blueprints.auth.models import BASIC_SPECIALTIES, Role
+from portal.blueprints.recruitment import admin_rounds as rounds_rules
 from portal.blueprints.recruitment import admin_services as admin
 from portal.blueprints.recruitment import bp
 from portal.blueprints.recruitment.admin_forms import ProgramForm, RoundForm
@@ -120,9 +121,9 @@ def admin_program_edit(program_id: int):
 
 def _rounds_page(error: str | None = None, status: int = 200):
     now = utcnow()
-    rounds = admin.rounds()
+    rounds = rounds_rules.rounds()
     return render_template("recruitment/admin/rounds.html", rounds=rounds, now=now,
-                           locked=admin.locked_ids(rounds, now), form=EmptyForm(),
+                           locked=rounds_rules.locked_ids(rounds, now), form=EmptyForm(),
                            error=error), status
 
 
@@ -139,8 +140,8 @@ def _round_page(round_=None, locked: bool = False):
     return render
 
 
-def _round_input(form: RoundForm) -> admin.RoundInput:
-    return admin.RoundInput(
+def _round_input(form: RoundForm) -> rounds_rules.RoundInput:
+    return rounds_rules.RoundInput(
         start_fiscal_year=form.start_fiscal_year.data, seq=form.seq.data, label=form.label.data,
         opens_at=admin.jst_to_utc(form.opens_at.data),
         closes_at=admin.jst_to_utc(form.closes_at.data, end=True),
@@ -153,12 +154,12 @@ def admin_round_new():
     render = _round_page()
     form = RoundForm()
     if not form.is_submitted():
-        form.process(data=admin.suggested_round(utcnow()))
+        form.process(data=rounds_rules.suggested_round(utcnow()))
         return render(form)
     if _invalid(form):
         return render(form, None, 422)
     try:
-        admin.create_round(current_user, _round_input(form))
+        rounds_rules.create_round(current_user, _round_input(form))
     except admin.AdminError as exc:
         return _refuse(form, exc, render)
     flash(N_("募集回を登録しました。"), "info")
@@ -175,10 +176,10 @@ def _round_data(round_) -> dict:
 @roles_required(SECRETARIAT)
 def admin_round_edit(round_id: int):
     try:
-        round_ = admin.get_round(round_id)
+        round_ = rounds_rules.get_round(round_id)
     except admin.AdminError:
         abort(404)
-    render = _round_page(round_, admin.is_locked(round_, utcnow()))
+    render = _round_page(round_, rounds_rules.is_locked(round_, utcnow()))
     form = RoundForm()
     if not form.is_submitted():
         form.process(data=_round_data(round_))
@@ -186,7 +187,7 @@ def admin_round_edit(round_id: int):
     if _invalid(form):
         return render(form, None, 422)
     try:
-        admin.update_round(current_user, round_.id, _round_input(form))
+        rounds_rules.update_round(current_user, round_.id, _round_input(form))
     except admin.AdminError as exc:
         return _refuse(form, exc, render)
     flash(N_("募集回を更新しました。"), "info")
@@ -199,7 +200,7 @@ def admin_round_delete(round_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        admin.delete_round(current_user, round_id)
+        rounds_rules.delete_round(current_user, round_id)
     except admin.AdminError as exc:
         db.session.rollback()
         if exc.status == 404:
