@@ -2,8 +2,6 @@
 check (verification page) and the ZIP of a window's sealed scans (an rq job, or inline)."""
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import unicodedata
@@ -23,6 +21,7 @@ from portal.blueprints.renewal.models import (
     RenewalApplication,
     RenewalWindow,
 )
+from portal.excel_csv import excel_csv
 from portal.extensions import db
 from portal.i18n import N_
 from portal.storage import path_for, storage_root
@@ -33,15 +32,6 @@ from portal.ui import fmt_datetime
 
 CSV_HEADERS = ("申請ID", "施設名", "認定番号", "施設種別", "状況", "版", "申請日時", "施設責任者", "会員番号")
 CSV_FILENAME = "更新申請一覧.csv"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """Excel runs a cell starting with = + - @ as a formula: make it plain text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _certification_numbers(facility_ids: set[int]) -> dict[int, str]:
     if not facility_ids:
         return {}
@@ -65,20 +55,17 @@ def get_window(window_id: int) -> RenewalWindow | None:
 
 
 def applications_csv(window_id: int | None) -> bytes:
-    """UTF-8 with BOM and CRLF: Japanese Excel opens it without garbling."""
     apps = applications_for(window_id)
     numbers = _certification_numbers({a.facility_id for a in apps})
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
-    for app in apps:
-        form1 = app.form("application_form")
-        data = form1.data if form1 else {}
-        writer.writerow([_cell(v) for v in (
-            app.id, app.facility.name, numbers.get(app.facility_id) or data.get("certification_number", ""),
+    return excel_csv(CSV_HEADERS, (_csv_row(app, numbers) for app in apps))
+
+
+def _csv_row(app: RenewalApplication, numbers: dict[int, str]) -> tuple:
+    form1 = app.form("application_form")
+    data = form1.data if form1 else {}
+    return (app.id, app.facility.name, numbers.get(app.facility_id) or data.get("certification_number", ""),
             app.type_label, STATUS_LABELS[app.status], app.revision, fmt_datetime(app.submitted_at),
-            data.get("responsible_name", ""), data.get("responsible_member_number", ""))])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            data.get("responsible_name", ""), data.get("responsible_member_number", ""))
 
 
 # --- verification of a printed document number (JSPM-<id>-r<revision>) ------------------------------
