@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.blueprints.recruitment import services
+from portal.blueprints.recruitment import selection, services
 from portal.blueprints.recruitment.admin_services import fiscal_year
 from portal.db import utcnow
 from tests.browser import test_credential_flow as shared
@@ -52,7 +52,7 @@ def seeded(app, factories, world):
     applications(app, rec, people[:2])
     [withdrawn] = applications(app, rec, people[2:], status="accepted")
     in_jmsb(app, lambda: services.request_withdrawal(user(people[2]), withdrawn, "大学院へ進学するため"))
-    in_jmsb(app, lambda: services.approve_withdrawal(user(rec.director), withdrawn))
+    in_jmsb(app, lambda: selection.approve_withdrawal(user(rec.director), withdrawn))
     return rec
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from portal import create_app
-from portal.blueprints.recruitment import services
+from portal.blueprints.recruitment import selection, services
 from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
@@ -130,7 +130,7 @@ def statements(counted_app, path: str) -> int:
 def test_statement_count_does_not_grow_with_the_rows(app, counted_app, rec):
     """1 application with 1 history row, then 121 applications and one with 4 history rows."""
     [first] = applications(app, rec, applicants(app, rec.tenant_id, 1, prefix="一人目"))
-    in_jmsb(app, lambda: services.decide(user(rec.director), [first], "accepted"))
+    in_jmsb(app, lambda: selection.decide(user(rec.director), [first], "accepted"))
     one = (statements(counted_app, LIST), statements(counted_app, detail_url(first)),
            statements(counted_app, f"{LIST}.csv"))
     applications(app, rec, applicants(app, rec.tenant_id, 120, start=2))
@@ -145,9 +145,9 @@ def _lifecycle(rec):
     """応募 -> 採用 -> 辞退申請 -> 辞退承認, each through the services."""
     applicant, director = user(rec.applicant), user(rec.director)
     application = services.apply(applicant, rec.program, "curriculum", "study_leave")
-    services.decide(director, [application.id], "accepted")
+    selection.decide(director, [application.id], "accepted")
     services.request_withdrawal(applicant, application.id, "家庭の事情により\n他県で研修します")
-    services.approve_withdrawal(director, application.id)
+    selection.approve_withdrawal(director, application.id)
     return application.id
 
 

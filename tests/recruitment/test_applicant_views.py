@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from portal.blueprints.auth.models import User
-from portal.blueprints.recruitment import services
+from portal.blueprints.recruitment import selection
 from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
@@ -96,7 +96,7 @@ def test_program_change_then_director_decides(jmsb, rec, app):
     assert "プログラム変更の確認" in client.text(url)
     assert client.post(url, {}, csrf_from=url).status_code == 303
     assert applications(app, rec)[0].program_id == rec.other_program
-    run_service(app, lambda: services.decide(db.session.get(User, rec.other_director), [row.id],
+    run_service(app, lambda: selection.decide(db.session.get(User, rec.other_director), [row.id],
                                              "accepted"))
     page = client.text("/recruitment/")
     assert 'id="result">採用<' in page
@@ -109,7 +109,7 @@ def test_withdrawal_through_the_pages(jmsb, rec, app):
     client = as_applicant(jmsb, rec)
     apply_through_pages(client, rec.program)
     [row] = applications(app, rec)
-    run_service(app, lambda: services.decide(db.session.get(User, rec.director), [row.id],
+    run_service(app, lambda: selection.decide(db.session.get(User, rec.director), [row.id],
                                              "accepted"))
     url = f"/recruitment/applications/{row.id}/withdraw"
     assert "採用辞退" in client.text("/recruitment/")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.audit import AuditEvent
 from portal.blueprints.auth.models import User
+from portal.blueprints.recruitment import selection as D
 from portal.blueprints.recruitment import services as S
 from portal.blueprints.recruitment.models import RecruitmentApplication, RecruitmentRound
 from portal.db import utcnow
@@ -197,7 +198,7 @@ def test_decision_after_the_selection_period_is_refused(app, rec, two, client_fo
 
 def _withdrawal_requested(app, rec, application_id: int, reason: str) -> None:
     def run():
-        S.decide(db.session.get(User, rec.director), [application_id], "accepted")
+        D.decide(db.session.get(User, rec.director), [application_id], "accepted")
         S.request_withdrawal(db.session.get(User, rec.applicant), application_id, reason)
     in_request(app, run)
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import AuditEvent
-from portal.blueprints.recruitment import services
+from portal.blueprints.recruitment import selection, services
 from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.db import utcnow
 from portal.extensions import db
@@ -17,6 +17,7 @@ from portal.mail import OutboxMail
 from tests.recruitment.conftest import give_license, user
 
 S = services
+D = selection  # the director's side
 
 
 def mails(template: str | None = None) -> list[OutboxMail]:
@@ -115,14 +116,14 @@ def test_program_change_while_undecided_and_open(scope):
 
 def test_no_program_change_after_a_decision(scope):
     application = applied(scope)
-    S.decide(user(scope.director), [application.id], "rejected")
+    D.decide(user(scope.director), [application.id], "rejected")
     refused(lambda: S.change_program(user(scope.applicant), application.id, scope.other_program))
 
 
 def test_only_the_programs_director_decides(scope):
     application = applied(scope)
-    refused(lambda: S.decide(user(scope.other_director), [application.id], "accepted"), status=404)
-    refused(lambda: S.decide(user(scope.applicant), [application.id], "accepted"), status=404)
+    refused(lambda: D.decide(user(scope.other_director), [application.id], "accepted"), status=404)
+    refused(lambda: D.decide(user(scope.applicant), [application.id], "accepted"), status=404)
     assert application.status == "applied"
 
 
@@ -133,8 +134,8 @@ def test_result_mail_contains_no_result(scope, app, factories):
     give_license(app, scope.tenant_id, second)
     a = applied(scope)
     b = S.apply(user(second), scope.program, "program", None)
-    S.decide(user(scope.director), [a.id], "accepted")
-    S.decide(user(scope.director), [b.id], "rejected")
+    D.decide(user(scope.director), [a.id], "accepted")
+    D.decide(user(scope.director), [b.id], "rejected")
     first, other = mails("recruitment_result")
     for mail in (first, other):
         text = mail.subject + mail.body
@@ -151,19 +152,19 @@ def test_bulk_decision_is_all_or_nothing(scope, app, factories):
     a = applied(scope)
     b = S.apply(user(second), scope.other_program, "program", None)
     # b belongs to the other director's program: the whole request is refused
-    refused(lambda: S.decide(user(scope.director), [a.id, b.id], "accepted"), status=404)
-    changed = S.decide(user(scope.director), [a.id], "accepted")
+    refused(lambda: D.decide(user(scope.director), [a.id, b.id], "accepted"), status=404)
+    changed = D.decide(user(scope.director), [a.id], "accepted")
     assert [x.status for x in changed] == ["accepted"]
 
 
 def test_undecide_sends_no_mail_and_decisions_end_with_the_selection(scope):
     application = applied(scope)
-    S.decide(user(scope.director), [application.id], "accepted")
-    S.decide(user(scope.director), [application.id], "applied")  # 未設定 again
+    D.decide(user(scope.director), [application.id], "accepted")
+    D.decide(user(scope.director), [application.id], "applied")  # 未設定 again
     assert application.status == "applied" and len(mails("recruitment_result")) == 1
     late = scope.round1_decisions_close + timedelta(minutes=1)
     S.close_due_rounds(late)  # the system's close-out runs first (it would inside decide too)
-    refused(lambda: S.decide(user(scope.director), [application.id], "accepted", now=late))
+    refused(lambda: D.decide(user(scope.director), [application.id], "accepted", now=late))
 
 
 def test_round_close_out(scope, app, factories):
@@ -175,8 +176,8 @@ def test_round_close_out(scope, app, factories):
         give_license(app, scope.tenant_id, uid)
         people.append(uid)
     apps = [S.apply(user(uid), scope.program, "program", None) for uid in people]
-    S.decide(user(scope.director), [apps[0].id], "accepted")
-    S.decide(user(scope.director), [apps[1].id], "rejected")
+    D.decide(user(scope.director), [apps[0].id], "accepted")
+    D.decide(user(scope.director), [apps[1].id], "rejected")
     mails_before = len(mails("recruitment_result"))
     late = scope.round1_decisions_close + timedelta(seconds=1)
     assert S.close_due_rounds(late) == 1
@@ -198,7 +199,7 @@ def test_round_close_out(scope, app, factories):
 
 def test_withdrawal_approved_then_apply_elsewhere(scope):
     application = applied(scope)
-    S.decide(user(scope.director), [application.id], "accepted")
+    D.decide(user(scope.director), [application.id], "accepted")
     me = user(scope.applicant)
     refused(lambda: S.request_withdrawal(me, application.id, "  "), status=400)
     refused(lambda: S.request_withdrawal(me, application.id, "x" * 1001), status=400)
@@ -209,14 +210,14 @@ def test_withdrawal_approved_then_apply_elsewhere(scope):
     in_round2 = scope.round2_opens + timedelta(hours=1)
     refused(lambda: S.apply(me, scope.other_program, "program", None, now=in_round2),
             S.WITHDRAWAL_PENDING)
-    refused(lambda: S.approve_withdrawal(user(scope.other_director), application.id), status=404)
-    seen = S.get_for_director(user(scope.director), application.id)
+    refused(lambda: D.approve_withdrawal(user(scope.other_director), application.id), status=404)
+    seen = D.get_for_director(user(scope.director), application.id)
     assert seen.withdrawal_reason == "家庭の事情により地元で研修するため"
-    S.approve_withdrawal(user(scope.director), application.id)
+    D.approve_withdrawal(user(scope.director), application.id)
     assert (application.status, application.closed_at is not None) == ("withdrawn", True)
     [approved_mail] = mails("recruitment_withdrawal_approved")
     assert approved_mail.to_addr == "hanako@jmsb.example.jp"
-    refused(lambda: S.approve_withdrawal(user(scope.director), application.id))
+    refused(lambda: D.approve_withdrawal(user(scope.director), application.id))
     again = S.apply(me, scope.other_program, "program", None, now=in_round2)
     assert (again.status, again.round_id) == ("applied", scope.round2)
     assert [a for a, _, _ in actions(application.id)] == [
@@ -226,10 +227,10 @@ def test_withdrawal_approved_then_apply_elsewhere(scope):
 
 def test_withdrawal_declined_keeps_the_acceptance(scope):
     application = applied(scope)
-    S.decide(user(scope.director), [application.id], "accepted")
+    D.decide(user(scope.director), [application.id], "accepted")
     S.request_withdrawal(user(scope.applicant), application.id, "別の病院を希望")
-    refused(lambda: S.decline_withdrawal(user(scope.director), application.id, ""), status=400)
-    S.decline_withdrawal(user(scope.director), application.id, "ご本人と面談のうえ継続")
+    refused(lambda: D.decline_withdrawal(user(scope.director), application.id, ""), status=400)
+    D.decline_withdrawal(user(scope.director), application.id, "ご本人と面談のうえ継続")
     assert (application.status, application.closed_at) == ("accepted", None)
     assert len(mails("recruitment_withdrawal_declined")) == 1
 
@@ -242,6 +243,6 @@ def test_withdrawal_only_when_accepted(scope):
 
 def test_no_decision_on_a_withdrawal_request(scope):
     application = applied(scope)
-    S.decide(user(scope.director), [application.id], "accepted")
+    D.decide(user(scope.director), [application.id], "accepted")
     S.request_withdrawal(user(scope.applicant), application.id, "理由")
-    refused(lambda: S.decide(user(scope.director), [application.id], "rejected"))
+    refused(lambda: D.decide(user(scope.director), [application.id], "rejected"))

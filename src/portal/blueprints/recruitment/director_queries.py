@@ -15,7 +15,9 @@ from portal.blueprints.recruitment.models import (
     RecruitmentProgram,
     RecruitmentRound,
 )
-from portal.blueprints.recruitment.services import DECIDABLE, Calendar, director_scope
+from portal.blueprints.recruitment.selection import DECIDABLE
+from portal.blueprints.recruitment.services import Calendar
+from portal.blueprints.recruitment.transitions import director_scope
 from portal.extensions import db
 from portal.i18n import N_
 

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from portal.blueprints.auth.models import Role
-from portal.blueprints.recruitment import bp, services
+from portal.blueprints.recruitment import bp, selection, services
 from portal.blueprints.recruitment import director_queries as q
 from portal.blueprints.recruitment.models import DECISIONS
 from portal.db import utcnow
@@ -99,14 +99,14 @@ def _row(application, status: int = 200, **context):
 def _decided_row(application_id: int, decision: str):
     """The htmx row form: only that row comes back, with the message in it."""
     try:
-        services.decide(current_user, [application_id], decision)
+        selection.decide(current_user, [application_id], decision)
     except services.RecruitmentError as exc:
         db.session.rollback()
         if exc.status in (403, 404):
             abort(exc.status)
-        return _row(services.get_for_director(current_user, application_id), exc.status,
+        return _row(selection.get_for_director(current_user, application_id), exc.status,
                     row_error=exc.message)
-    application = services.get_for_director(current_user, application_id)
+    application = selection.get_for_director(current_user, application_id)
     return _row(application, row_notice=N_("採否を登録しました。"))
 
 
@@ -126,7 +126,7 @@ def director_decide():
     if htmx and len(ids) == 1:
         return _decided_row(ids[0], decision)
     try:
-        changed = services.decide(current_user, ids, decision)
+        changed = selection.decide(current_user, ids, decision)
     except services.RecruitmentError as exc:
         return _refused(exc, filters)
     if changed:
@@ -138,14 +138,14 @@ def director_decide():
 
 def _withdrawal_action(application_id: int, action: str, comment: str) -> str:
     """Runs the director's answer; returns the flash message."""
-    services.get_for_director(current_user, application_id)  # another program's id: 404 first
+    selection.get_for_director(current_user, application_id)  # another program's id: 404 first
     if action == "approve":
-        services.approve_withdrawal(current_user, application_id)
+        selection.approve_withdrawal(current_user, application_id)
         return N_("採用辞退を承認しました。応募者にメールで通知しました。")
     if action == "decline":
         if len(comment) > COMMENT_MAX:
             raise services.RecruitmentError(N_("却下の理由は1000文字以内で入力してください。"), 400)
-        services.decline_withdrawal(current_user, application_id, comment)
+        selection.decline_withdrawal(current_user, application_id, comment)
         return N_("採用辞退の申請を却下しました。応募者にメールで通知しました。")
     raise services.RecruitmentError(N_("承認または却下を選択してください。"), 400)
 

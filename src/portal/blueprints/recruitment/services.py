@@ -8,21 +8,27 @@ from datetime import datetime
 
 from flask import g
 from flask_babel import gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import audit
-from portal.blueprints.auth.models import Role, User
+from portal.blueprints.auth.models import User
 from portal.blueprints.auth.services import external_url
 from portal.blueprints.recruitment.models import (
     CURRICULUM_GROUNDS,
-    DECISIONS,
     STATUS_LABELS,
     TRACKS,
     RecruitmentApplication,
     RecruitmentProgram,
     RecruitmentRound,
+)
+from portal.blueprints.recruitment.transitions import (  # noqa: F401 (used as services.X)
+    STALE,
+    RecruitmentError,
+    close_due_rounds,
+    director_scope,
+    move,
 )
 from portal.blueprints.registration import services as licences
 from portal.db import utcnow
@@ -42,16 +48,6 @@ ALREADY_ACCEPTED = N_("採用が決定しています。別のプログラムに
 WITHDRAWAL_PENDING = N_("採用辞退の申請中です。統括責任者が辞退を承認するまで、"
                         "新たな応募はできません。")
 LICENSE_MISSING = N_("応募の前に、医師免許証の画像をアップロードしてください。")
-STALE = N_("この応募は既に状態が変わっています。画面を更新してください。")
-OPEN_STATES = ("applied", "accepted", "rejected", "withdrawal_requested")
-DECIDABLE = ("applied", "accepted", "rejected")
-
-
-class RecruitmentError(Exception):
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -247,18 +243,6 @@ def _own_open(applicant: User, application_id: int) -> RecruitmentApplication:
     return application
 
 
-def _move(application: RecruitmentApplication, from_states: tuple[str, ...], **values) -> None:
-    result = db.session.execute(
-        update(RecruitmentApplication)
-        .where(RecruitmentApplication.id == application.id,
-               RecruitmentApplication.status.in_(from_states),
-               RecruitmentApplication.closed_at.is_(None))
-        .values(updated_at=utcnow(), **values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise RecruitmentError(STALE)
-    db.session.refresh(application)
-
-
 def change_program(applicant: User, application_id: int, program_id: int,
                    now: datetime | None = None) -> RecruitmentApplication:
     """プログラム変更 while the round is open and the director has not decided (B-R07)."""
@@ -274,7 +258,7 @@ def change_program(applicant: User, application_id: int, program_id: int,
     if program.id == application.program_id:
         raise RecruitmentError(N_("現在応募中のプログラムと同じです。"), 400)
     before = application.program.name
-    _move(application, ("applied",), program_id=program.id)
+    move(application, ("applied",), program_id=program.id)
     audit.record("recruitment_program_changed", application, actor=applicant,
                  from_state="applied", to_state="applied", reason=f"{before} -> {program.name}")
     return application
@@ -292,7 +276,7 @@ def request_withdrawal(applicant: User, application_id: int, reason: str,
     application = _own_open(applicant, application_id)
     if application.status != "accepted":
         raise RecruitmentError(N_("採用が決定している応募のみ辞退できます。"))
-    _move(application, ("accepted",), status="withdrawal_requested", withdrawal_reason=reason,
+    move(application, ("accepted",), status="withdrawal_requested", withdrawal_reason=reason,
           withdrawal_requested_at=now or utcnow())
     audit.record("recruitment_withdrawal_requested", application, actor=applicant,
                  from_state="accepted", to_state="withdrawal_requested", reason=reason)
@@ -300,149 +284,6 @@ def request_withdrawal(applicant: User, application_id: int, reason: str,
     queue_mail("recruitment_withdrawal_requested", director.email, director=director,
                application=application, link=external_url("recruitment.director_applicants"))
     return application
-
-
-# --- the program director's side -----------------------------------------------------------------
-
-def director_scope(actor: User):
-    """A director sees only the applicants of their own programs; the secretariat all."""
-    if actor.role == Role.secretariat.value:
-        return RecruitmentApplication.id.is_not(None)
-    if actor.role == Role.program_director.value:
-        return RecruitmentApplication.program_id.in_(
-            select(RecruitmentProgram.id).where(RecruitmentProgram.director_id == actor.id))
-    return RecruitmentApplication.id.is_(None)
-
-
-def get_for_director(actor: User, application_id: int) -> RecruitmentApplication:
-    application = db.session.scalar(select(RecruitmentApplication).where(
-        RecruitmentApplication.id == application_id, director_scope(actor))
-        .options(joinedload(RecruitmentApplication.applicant),
-                 joinedload(RecruitmentApplication.program),
-                 joinedload(RecruitmentApplication.round)))
-    if application is None:
-        raise RecruitmentError(N_("応募が見つかりません。"), 404)
-    return application
-
-
-def decide(actor: User, application_ids: list[int], decision: str,
-           now: datetime | None = None) -> list[RecruitmentApplication]:
-    """採用 / 不採用 / 未設定 for one or several applicants. All or nothing: every row is checked
-    before any moves. The mail says a result is available, never which (B-R15)."""
-    now = now or utcnow()
-    if decision not in DECISIONS:
-        raise RecruitmentError(N_("採否を選択してください。"), 400)
-    if not application_ids:
-        raise RecruitmentError(N_("応募者を選択してください。"), 400)
-    close_due_rounds(now)
-    targets = [_decidable(actor, i, now) for i in dict.fromkeys(application_ids)]
-    changed = []
-    for application in targets:
-        if application.status == decision:
-            continue
-        before = application.status
-        _move(application, (before,), status=decision, decided_by_id=actor.id, decided_at=now,
-              result_notified_at=now if decision != "applied" else None)
-        audit.record("recruitment_decided", application, actor=actor, from_state=before,
-                     to_state=decision)
-        if decision != "applied":
-            _result_mail(application)
-        changed.append(application)
-    return changed
-
-
-def _decidable(actor: User, application_id: int, now: datetime) -> RecruitmentApplication:
-    application = get_for_director(actor, application_id)
-    if application.applicant_id == actor.id:
-        raise RecruitmentError(N_("ご自身の応募は選考できません。"), 403)
-    if application.status not in DECIDABLE or application.closed_at is not None:
-        raise RecruitmentError(gettext("%(name)sさんの応募は現在選考できない状態です。",
-                                       name=application.applicant.full_name))
-    if not application.round.accepts_decisions(now):
-        raise RecruitmentError(N_("選考期間が終了しているため、採否を変更できません。"))
-    return application
-
-
-def _result_mail(application: RecruitmentApplication) -> None:
-    applicant = application.applicant
-    queue_mail("recruitment_result", applicant.email, applicant=applicant,
-               link=external_url("recruitment.index"))
-
-
-def _withdrawal_pending(actor: User, application_id: int) -> RecruitmentApplication:
-    application = get_for_director(actor, application_id)
-    if application.status != "withdrawal_requested":
-        raise RecruitmentError(N_("この辞退申請は既に処理済みです。画面を更新してください。"))
-    return application
-
-
-def approve_withdrawal(actor: User, application_id: int,
-                       now: datetime | None = None) -> RecruitmentApplication:
-    """辞退申請中 -> 辞退済; the applicant is 未応募 again and is mailed (B-R14, N05)."""
-    now = now or utcnow()
-    application = _withdrawal_pending(actor, application_id)
-    _move(application, ("withdrawal_requested",), status="withdrawn", closed_at=now,
-          withdrawal_decided_by_id=actor.id, withdrawal_decided_at=now)
-    audit.record("recruitment_withdrawal_approved", application, actor=actor,
-                 from_state="withdrawal_requested", to_state="withdrawn")
-    applicant = application.applicant
-    queue_mail("recruitment_withdrawal_approved", applicant.email, applicant=applicant,
-               application=application, link=external_url("recruitment.index"))
-    return application
-
-
-def decline_withdrawal(actor: User, application_id: int, comment: str,
-                       now: datetime | None = None) -> RecruitmentApplication:
-    """辞退申請中 -> 採用 again (DOMAIN.md Q13 default), with a mail to the applicant."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise RecruitmentError(N_("辞退を承認しない理由を入力してください。"), 400)
-    now = now or utcnow()
-    application = _withdrawal_pending(actor, application_id)
-    _move(application, ("withdrawal_requested",), status="accepted",
-          withdrawal_decided_by_id=actor.id, withdrawal_decided_at=now)
-    audit.record("recruitment_withdrawal_declined", application, actor=actor,
-                 from_state="withdrawal_requested", to_state="accepted", reason=comment)
-    applicant = application.applicant
-    queue_mail("recruitment_withdrawal_declined", applicant.email, applicant=applicant,
-               application=application, link=external_url("recruitment.index"))
-    return application
-
-
-# --- round close-out (system) --------------------------------------------------------------------
-
-def close_due_rounds(now: datetime | None = None) -> int:
-    """When a round's selection period ends: 応募済 becomes 未設定, and 不採用/未設定 close, so
-    the applicant is 未応募 again (B-R12, I-22). Safe to run twice, and from many requests at
-    once: only the request whose UPDATE claims the round does the work. Returns rounds closed."""
-    now = now or utcnow()
-    due = db.session.scalars(select(RecruitmentRound.id).where(
-        RecruitmentRound.closed_at.is_(None), RecruitmentRound.decisions_close_at <= now)).all()
-    closed = 0
-    for round_id in due:
-        claimed = db.session.execute(
-            update(RecruitmentRound).where(RecruitmentRound.id == round_id,
-                                           RecruitmentRound.closed_at.is_(None))
-            .values(closed_at=now).execution_options(synchronize_session=False))
-        if claimed.rowcount == 1:
-            _close_out(round_id, now)
-            closed += 1
-    return closed
-
-
-def _close_out(round_id: int, now: datetime) -> None:
-    pending = db.session.scalars(select(RecruitmentApplication).where(
-        RecruitmentApplication.round_id == round_id, RecruitmentApplication.closed_at.is_(None),
-        RecruitmentApplication.status.in_(("applied", "rejected")))
-        .options(joinedload(RecruitmentApplication.applicant))).all()
-    for application in pending:
-        before = application.status
-        after = "undecided" if before == "applied" else before
-        _move(application, (before,), status=after, closed_at=now,
-              result_notified_at=application.result_notified_at or now)
-        audit.record("recruitment_round_closed", application, from_state=before, to_state=after)
-        if before == "applied":  # the same "please log in" mail as a decision (DOMAIN.md B-W02)
-            _result_mail(application)
 
 
 # --- the top page --------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""What the applicant's and the director's sides share: the error, the guarded move of an
+application, who may see which applications, the "please log in" result mail and the
+round close-out (B-R12, B-R15, I-22)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from portal import audit
+from portal.blueprints.auth.models import Role, User
+from portal.blueprints.auth.services import external_url
+from portal.blueprints.recruitment.models import (
+    RecruitmentApplication,
+    RecruitmentProgram,
+    RecruitmentRound,
+)
+from portal.db import utcnow
+from portal.extensions import db
+from portal.i18n import N_
+from portal.mail import queue_mail
+
+STALE = N_("この応募は既に状態が変わっています。画面を更新してください。")
+
+
+class RecruitmentError(Exception):
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def move(application: RecruitmentApplication, from_states: tuple[str, ...], **values) -> None:
+    result = db.session.execute(
+        update(RecruitmentApplication)
+        .where(RecruitmentApplication.id == application.id,
+               RecruitmentApplication.status.in_(from_states),
+               RecruitmentApplication.closed_at.is_(None))
+        .values(updated_at=utcnow(), **values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise RecruitmentError(STALE)
+    db.session.refresh(application)
+
+
+def director_scope(actor: User):
+    """A director sees only the applicants of their own programs; the secretariat all."""
+    if actor.role == Role.secretariat.value:
+        return RecruitmentApplication.id.is_not(None)
+    if actor.role == Role.program_director.value:
+        return RecruitmentApplication.program_id.in_(
+            select(RecruitmentProgram.id).where(RecruitmentProgram.director_id == actor.id))
+    return RecruitmentApplication.id.is_(None)
+
+
+def result_mail(application: RecruitmentApplication) -> None:
+    applicant = application.applicant
+    queue_mail("recruitment_result", applicant.email, applicant=applicant,
+               link=external_url("recruitment.index"))
+
+
+# --- round close-out (system) --------------------------------------------------------------------
+
+def close_due_rounds(now: datetime | None = None) -> int:
+    """When a round's selection period ends: 応募済 becomes 未設定, and 不採用/未設定 close, so
+    the applicant is 未応募 again (B-R12, I-22). Safe to run twice, and from many requests at
+    once: only the request whose UPDATE claims the round does the work. Returns rounds closed."""
+    now = now or utcnow()
+    due = db.session.scalars(select(RecruitmentRound.id).where(
+        RecruitmentRound.closed_at.is_(None), RecruitmentRound.decisions_close_at <= now)).all()
+    closed = 0
+    for round_id in due:
+        claimed = db.session.execute(
+            update(RecruitmentRound).where(RecruitmentRound.id == round_id,
+                                           RecruitmentRound.closed_at.is_(None))
+            .values(closed_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            _close_out(round_id, now)
+            closed += 1
+    return closed
+
+
+def _close_out(round_id: int, now: datetime) -> None:
+    pending = db.session.scalars(select(RecruitmentApplication).where(
+        RecruitmentApplication.round_id == round_id, RecruitmentApplication.closed_at.is_(None),
+        RecruitmentApplication.status.in_(("applied", "rejected")))
+        .options(joinedload(RecruitmentApplication.applicant))).all()
+    for application in pending:
+        before = application.status
+        after = "undecided" if before == "applied" else before
+        move(application, (before,), status=after, closed_at=now,
+              result_notified_at=application.result_notified_at or now)
+        audit.record("recruitment_round_closed", application, from_state=before, to_state=after)
+        if before == "applied":  # the same "please log in" mail as a decision (DOMAIN.md B-W02)
+            result_mail(application)
