@@ -3,10 +3,12 @@ put on the queue after commit, re-queued by a sweeper, sent by a worker that is 
 to run twice (rq is at-least-once). A Redis outage delays mail; it never loses it."""
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import smtplib
 import socket
+import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -14,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from flask import current_app, g
-from sqlalchemy import String, Text, and_, event, or_, select, update
+from sqlalchemy import Connection, Row, String, Text, and_, event, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal import jobs
@@ -86,23 +88,48 @@ def install(session_class: type[Session]) -> None:
         event.listen(session_class, "after_soft_rollback", lambda s, t: _forget_after_rollback(s))
 
 
-def _claim(outbox_id: int) -> bool:
+def _claim(outbox_id: int, tenant_id: int) -> Row | None:
+    """Take the row (pending, or left "sending" for too long) with a conditional UPDATE that
+    also returns what the message needs, and commit at once: a second worker given the same
+    id finds nothing to take. None when the row is not there to take."""
+    t = OutboxMail.__table__.c
     stale = utcnow() - timedelta(seconds=current_app.config["OUTBOX_STALE_SENDING_SECONDS"])
-    claimable = or_(
-        OutboxMail.status == "pending",
-        and_(OutboxMail.status == "sending", OutboxMail.locked_at < stale),
-    )
-    result = db.session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id == outbox_id, claimable)
-        .values(status="sending", locked_at=utcnow(), attempts=OutboxMail.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+    claimable = or_(t.status == "pending", and_(t.status == "sending", t.locked_at < stale))
+    row = _outbox_transaction().execute(
+        _outbox_update(outbox_id, tenant_id).where(claimable)
+        .values(status="sending", locked_at=utcnow(), attempts=t.attempts + 1)
+        .returning(t.id, t.tenant_id, t.to_addr, t.from_name, t.subject, t.body, t.attempts)
+    ).one_or_none()
     db.session.commit()
-    return result.rowcount == 1
+    return row
 
 
-def build_message(row: OutboxMail) -> EmailMessage:
+def _finish(outbox_id: int, tenant_id: int, **values: Any) -> None:
+    _outbox_transaction().execute(_outbox_update(outbox_id, tenant_id).values(**values))
+    db.session.commit()
+
+
+def _outbox_update(outbox_id: int, tenant_id: int):
+    """A Core UPDATE of one row, run on the session's connection: two per mail, and the ORM's
+    per-statement work (its tenant criteria above all) would cost more than the statement, so
+    the tenant is named here (PostgreSQL's row-level security applies as well)."""
+    t = OutboxMail.__table__.c
+    return update(OutboxMail.__table__).where(t.id == outbox_id, t.tenant_id == tenant_id)
+
+
+def _outbox_transaction() -> Connection:
+    """The session's connection, in a transaction whose commit, on PostgreSQL, returns before
+    its WAL reaches the disk. A crash of the database server can then lose the last fraction
+    of a second of claims and "sent" marks: those rows are taken again by the sweeper and
+    mailed a second time, which the outbox allows anyway (at least once, see above). Nothing
+    else is affected (SET LOCAL: this transaction only)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    return connection
+
+
+def build_message(row: OutboxMail | Row) -> EmailMessage:
     # EmailMessage refuses CR/LF inside header values, so nothing can add a header.
     msg = EmailMessage()
     msg["From"] = formataddr((row.from_name, current_app.config["MAIL_FROM"]))
@@ -119,36 +146,99 @@ def _helo_name() -> str:
     return socket.getfqdn()
 
 
-def _deliver(row: OutboxMail) -> str:
-    url = current_app.config.get("MAIL_URL")
-    if not url:
-        return "devbox"  # kept in the outbox, readable at /_dev/mail
+class _KeptConnection:
+    """One SMTP connection per worker process, kept between mails: opening one costs more
+    round trips (greeting, EHLO, STARTTLS, AUTH, QUIT) than the mail itself. Only the main
+    thread keeps one (an rq worker runs its jobs there); a job run inside a web request's
+    thread (no REDIS_URL) connects for its mail as before."""
+
+    url: str | None = None
+    smtp: smtplib.SMTP | None = None
+
+    @classmethod
+    def send(cls, url: str, message: EmailMessage) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            with _connect(url) as smtp:
+                smtp.send_message(message)
+            return
+        if cls.smtp is not None and cls.url == url:
+            try:
+                cls.smtp.send_message(message)
+                return
+            except Exception as exc:
+                cls.close()  # whatever state that session is in, it is not used again
+                if not _closed_by_server(exc):
+                    raise
+                # Closed since the last mail (idle timeout, restart): once more on a new
+                # connection. Had the server accepted it after all, that is the duplicate
+                # the outbox allows (at least once).
+        cls.close()
+        cls.smtp, cls.url = _connect(url), url
+        try:
+            cls.smtp.send_message(message)
+        except Exception:
+            cls.close()
+            raise
+
+    @classmethod
+    def close(cls) -> None:
+        smtp, cls.smtp, cls.url = cls.smtp, None, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except OSError:  # smtplib's errors are OSErrors too
+                smtp.close()
+
+
+def _closed_by_server(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # "closing transmission channel"
+    return isinstance(exc, ConnectionError)  # reset, broken pipe
+
+
+atexit.register(_KeptConnection.close)
+
+
+def _connect(url: str) -> smtplib.SMTP:
     parsed = urlparse(url)
-    with smtplib.SMTP(parsed.hostname or "127.0.0.1", parsed.port or 25, timeout=30,
-                      local_hostname=_helo_name()) as smtp:
+    smtp = smtplib.SMTP(parsed.hostname or "127.0.0.1", parsed.port or 25, timeout=30,
+                        local_hostname=_helo_name())
+    try:
         if parsed.scheme == "smtp+starttls":
             smtp.starttls()
         if parsed.username:
             smtp.login(parsed.username, parsed.password or "")
-        smtp.send_message(build_message(row))
+    except Exception:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _deliver(row: OutboxMail | Row) -> str:
+    url = current_app.config.get("MAIL_URL")
+    if not url:
+        return "devbox"  # kept in the outbox, readable at /_dev/mail
+    _KeptConnection.send(url, build_message(row))
     return "smtp"
 
 
 def send_outbox(outbox_id: int, tenant_id: int) -> str:
-    """Send one outbox row; a second run for the same row does nothing."""
+    """Send one outbox row; a second run for the same row does nothing. Two short
+    transactions: the claim (committed before anything is sent) and the outcome."""
     with tenant_scope(db.session, tenant_id):
-        if not _claim(outbox_id):
+        row = _claim(outbox_id, tenant_id)
+        if row is None:
             return "skipped"
-        row = db.session.get(OutboxMail, outbox_id)
         try:
-            row.transport = _deliver(row)
+            transport = _deliver(row)
         except Exception as exc:  # noqa: BLE001 - any SMTP failure is retried by the sweeper
-            row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            db.session.commit()
+            _finish(outbox_id, tenant_id,
+                    status="failed" if row.attempts >= MAX_ATTEMPTS else "pending",
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000])
             raise
-        row.status, row.sent_at = "sent", utcnow()
-        db.session.commit()
+        _finish(outbox_id, tenant_id, status="sent", sent_at=utcnow(), transport=transport)
         return "sent"
 
 

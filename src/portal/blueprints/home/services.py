@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, cast, func, or_, select, update
 
 from portal.blueprints.home.models import TASK_TITLES, Notice, Task
 from portal.db import utcnow
@@ -34,17 +34,56 @@ def close_tasks(kind: str, *, user_id: int | None = None, related_id: int | None
                        .execution_options(synchronize_session=False))
 
 
+LISTED_TASKS = 50
+LISTED_NOTICES = 10
+
+
+# The lists below are written once for two callers: `t` is the ORM entity (Task, Notice), or
+# its table's columns (Task.__table__.c) for the Core statement of the trainee top page.
+
+def _listed_tasks(t, user_id):
+    """A user's open tasks, oldest first: (where, order by)."""
+    return (t.user_id == user_id, t.status == "open"), (t.created_at, t.id)
+
+
+def _listed_notices(n, role, now):
+    """Notices a role sees at `now`, newest first, id breaking ties: (where, order by)."""
+    return ((n.published_at <= now, or_(n.expires_at.is_(None), n.expires_at > now),
+             or_(n.audience.is_(None), n.audience == role)),
+            (n.published_at.desc(), n.id.desc()))
+
+
 def open_tasks(user) -> list[Task]:
-    return list(db.session.scalars(
-        select(Task).where(Task.user_id == user.id, Task.status == "open")
-        .order_by(Task.created_at, Task.id).limit(50)))
+    where, order = _listed_tasks(Task, user.id)
+    return list(db.session.scalars(select(Task).where(*where).order_by(*order)
+                                   .limit(LISTED_TASKS)))
 
 
-def visible_notices(user) -> list[Notice]:
-    now = utcnow()
-    return list(db.session.scalars(
-        select(Notice)
-        .where(Notice.published_at <= now,
-               or_(Notice.expires_at.is_(None), Notice.expires_at > now),
-               or_(Notice.audience.is_(None), Notice.audience == user.role))
-        .order_by(Notice.published_at.desc()).limit(10)))
+def visible_notices(user, now: datetime | None = None) -> list[Notice]:
+    where, order = _listed_notices(Notice, user.role, now or utcnow())
+    return list(db.session.scalars(select(Notice).where(*where).order_by(*order)
+                                   .limit(LISTED_NOTICES)))
+
+
+def tasks_version(tenant_id, user_id):
+    """A scalar subquery naming every task open_tasks() lists with its last change: a task
+    opened, closed or edited gives another value (the trainee top page's cache key)."""
+    t = Task.__table__.c
+    return _version(t, *_listed_tasks(t, user_id), tenant_id, LISTED_TASKS)
+
+
+def notices_version(tenant_id, role, now):
+    """The same for the notices visible_notices() lists at `now`."""
+    n = Notice.__table__.c
+    return _version(n, *_listed_notices(n, role, now), tenant_id, LISTED_NOTICES)
+
+
+def _version(c, where, order, tenant_id, limit: int):
+    """"id:updated_at,…" of the listed rows (string_agg on PostgreSQL, group_concat on
+    SQLite). Core, so the tenant is said here. SQLAlchemy sets updated_at on every UPDATE it
+    sends, by the ORM or not (the column's onupdate)."""
+    rows = (select(c.id, c.updated_at).where(c.tenant_id == tenant_id, *where)
+            .order_by(*order).limit(limit).subquery())
+    return (select(func.aggregate_strings(
+        cast(rows.c.id, String) + ":" + cast(rows.c.updated_at, String), ","))
+        .scalar_subquery())

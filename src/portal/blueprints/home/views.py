@@ -16,8 +16,9 @@ from flask_login import current_user, login_required
 
 from portal.blueprints.auth.models import Role
 from portal.blueprints.credentials import services as credentials
-from portal.blueprints.home import bp
+from portal.blueprints.home import bp, trainee_top
 from portal.blueprints.home.menu import menu_for
+from portal.blueprints.home.menu_list import menu_list
 from portal.blueprints.home.services import open_tasks, visible_notices
 from portal.blueprints.recruitment import services as recruitment
 from portal.blueprints.registration import services as registration
@@ -31,36 +32,49 @@ _UNLOCKED = "portal.case_entry_unlocked"  # per request: saves the top page one 
 
 @bp.app_context_processor
 def _menu() -> dict:
-    if not current_user or not current_user.is_authenticated or g.get("tenant") is None:
+    user = current_user._get_current_object()  # one proxy lookup, not five
+    if not user or not user.is_authenticated or g.get("tenant") is None:
         return {"menu": []}
     unlocked = request.environ.get(_UNLOCKED)  # the trainee top page already knows
     if unlocked is None:
-        unlocked = (Role(current_user.role) is Role.trainee and g.rules.has_module("credentials")
-                    and credentials.case_entry_unlocked(current_user))
-    return {"menu": menu_for(current_user, g.rules, unlocked)}
+        unlocked = (Role(user.role) is Role.trainee and g.rules.has_module("credentials")
+                    and credentials.case_entry_unlocked(user))
+    return {"menu": menu_for(user, g.rules, unlocked)}
+
+
+bp.add_app_template_global(menu_list)
 
 
 @bp.get("/")
 @login_required
 def index():
     role = Role(current_user.role)
-    common = {"notices": visible_notices(current_user), "tasks": open_tasks(current_user)}
     if (role is Role.facility_manager and g.rules.has_module("renewal")
             and current_user.facility_id is not None):  # JSPM マイページTOP (C-S03)
         screen = renewal.screen_for(current_user, utcnow())
-        return render_template("renewal/top.html", screen=screen, **common)
+        return render_template("renewal/top.html", screen=screen, **_lists())
     if g.rules.has_module("recruitment"):  # JMSB Online System+
-        return _recruitment_top(role, common)
+        return _recruitment_top(role, _lists())
     if not g.rules.has_module("credentials"):
-        return render_template("home/basic.html", **common)
+        return render_template("home/basic.html", **_lists())
     if role is Role.trainee:
-        summary = credentials.trainee_summary(current_user)
-        request.environ[_UNLOCKED] = summary.credential_status in credentials.UNLOCKING
-        return render_template("home/trainee.html", summary=summary, **common)
+        return _trainee_top()
     if role in (Role.program_director, Role.secretariat):
         counts = credentials.queue_counts(current_user)
-        return render_template("home/reviewer.html", counts=counts, **common)
-    return render_template("home/basic.html", **common)
+        return render_template("home/reviewer.html", counts=counts, **_lists())
+    return render_template("home/basic.html", **_lists())
+
+
+def _lists() -> dict:
+    """お知らせ and タスク, on every top page."""
+    return {"notices": visible_notices(current_user), "tasks": open_tasks(current_user)}
+
+
+def _trainee_top():
+    """Its notices and tasks are read only when they changed (home/trainee_top.py)."""
+    facts, panels = trainee_top.panels(current_user._get_current_object())
+    request.environ[_UNLOCKED] = facts.credential_status in credentials.UNLOCKING
+    return render_template("home/trainee.html", panels=panels)
 
 
 def _recruitment_top(role: Role, common: dict):
