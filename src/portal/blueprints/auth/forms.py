@@ -18,13 +18,15 @@ class ForgotPasswordForm(FlaskForm):
         DataRequired(REQUIRED), Email(N_("メールアドレスの形式が正しくありません。")), Length(max=320)])
 
 
-def reset_form(min_length: int) -> FlaskForm:
-    class ResetPasswordForm(FlaskForm):
-        password = PasswordField(N_("新しいパスワード"), validators=[
+def password_form(min_length: int, label: str = N_("新しいパスワード"),
+                  confirm_label: str = N_("新しいパスワード（確認用）")) -> FlaskForm:
+    """A password typed twice: password reset, and the first password of a new registrant."""
+    class PasswordForm(FlaskForm):
+        password = PasswordField(label, validators=[
             DataRequired(REQUIRED),
             Length(min=min_length, max=200,
                    message=gettext("%(n)s文字以上で入力してください。", n=min_length))])
-        password_confirm = PasswordField(N_("新しいパスワード（確認用）"), validators=[
+        password_confirm = PasswordField(confirm_label, validators=[
             DataRequired(REQUIRED), EqualTo("password", N_("パスワードが一致しません。"))])
 
-    return ResetPasswordForm()
+    return PasswordForm()

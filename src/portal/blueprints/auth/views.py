@@ -4,7 +4,7 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.blueprints.auth import bp, services
-from portal.blueprints.auth.forms import ForgotPasswordForm, LoginForm, reset_form
+from portal.blueprints.auth.forms import ForgotPasswordForm, LoginForm, password_form
 from portal.extensions import limiter
 from portal.i18n import LOCALES, N_
 from portal.views import safe_next
@@ -71,7 +71,7 @@ def reset_password(token: str):
         services.peek_token(token, "password_reset")
     except services.TokenInvalid as exc:
         return render_template("auth/token_invalid.html", message=exc.message), 400
-    form = reset_form(g.rules.auth.password_min_length)
+    form = password_form(g.rules.auth.password_min_length)
     if form.validate_on_submit():
         try:
             services.reset_password(token, form.password.data)

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from portal.blueprints.auth.forms import password_form
 from portal.blueprints.registration import normalize
 from portal.i18n import N_
 
@@ -95,15 +95,7 @@ class ResendForm(FlaskForm):
 
 
 def setup_form(min_length: int) -> FlaskForm:
-    class SetupPasswordForm(FlaskForm):
-        password = PasswordField(N_("パスワード"), validators=[
-            DataRequired(REQUIRED),
-            Length(min=min_length, max=200,
-                   message=gettext("%(n)s文字以上で入力してください。", n=min_length))])
-        password_confirm = PasswordField(N_("パスワード（確認用）"), validators=[
-            DataRequired(REQUIRED), EqualTo("password", N_("パスワードが一致しません。"))])
-
-    return SetupPasswordForm()
+    return password_form(min_length, N_("パスワード"), N_("パスワード（確認用）"))
 
 
 class LicenseForm(FlaskForm):
