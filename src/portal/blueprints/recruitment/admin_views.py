@@ -2,6 +2,9 @@
 list, detail and CSV (admin_application_views). Rules are in admin_services and admin_rounds."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -40,6 +43,19 @@ def _invalid(form) -> bool:
     if form.csrf_token.errors:
         abort(400)
     return True
+
+
+def _submit(form, render, save: Callable[[], Any], message: str, target: Callable[[Any], str]):
+    """The POST half every create/edit form shares: field errors 422, a refused rule its
+    message and status with nothing changed, else a flash and 303 to `target(saved)`."""
+    if _invalid(form):
+        return render(form, None, 422)
+    try:
+        saved = save()
+    except admin.AdminError as exc:
+        return _refuse(form, exc, render)
+    flash(message, "info")
+    return redirect(target(saved), 303)
 
 
 # --- programs ----------------------------------------------------------------------------------
@@ -86,14 +102,8 @@ def admin_program_new():
     if not form.is_submitted():
         form.start_fiscal_year.data = admin.fiscal_year(utcnow()) + 1
         return render(form)
-    if _invalid(form):
-        return render(form, None, 422)
-    try:
-        program = admin.create_program(current_user, _program_input(form))
-    except admin.AdminError as exc:
-        return _refuse(form, exc, render)
-    flash(N_("プログラムを登録しました。"), "info")
-    return redirect(url_for("recruitment.admin_program_edit", program_id=program.id), 303)
+    return _submit(form, render, lambda: admin.create_program(current_user, _program_input(form)),
+                   N_("プログラムを登録しました。"), lambda program: url_for("recruitment.admin_program_edit", program_id=program.id))
 
 
 @bp.route("/admin/programs/<int:program_id>/edit", methods=["GET", "POST"])
@@ -107,14 +117,8 @@ def admin_program_edit(program_id: int):
     form = ProgramForm(obj=program)  # a POST takes the posted values (unticked 受付中 too)
     if not form.is_submitted():
         return render(form)
-    if _invalid(form):
-        return render(form, None, 422)
-    try:
-        admin.update_program(current_user, program.id, _program_input(form))
-    except admin.AdminError as exc:
-        return _refuse(form, exc, render)
-    flash(N_("プログラムを更新しました。"), "info")
-    return redirect(url_for("recruitment.admin_programs"), 303)
+    return _submit(form, render, lambda: admin.update_program(current_user, program.id, _program_input(form)),
+                   N_("プログラムを更新しました。"), lambda _saved: url_for("recruitment.admin_programs"))
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -156,14 +160,8 @@ def admin_round_new():
     if not form.is_submitted():
         form.process(data=rounds_rules.suggested_round(utcnow()))
         return render(form)
-    if _invalid(form):
-        return render(form, None, 422)
-    try:
-        rounds_rules.create_round(current_user, _round_input(form))
-    except admin.AdminError as exc:
-        return _refuse(form, exc, render)
-    flash(N_("募集回を登録しました。"), "info")
-    return redirect(url_for("recruitment.admin_rounds"), 303)
+    return _submit(form, render, lambda: rounds_rules.create_round(current_user, _round_input(form)),
+                   N_("募集回を登録しました。"), lambda _saved: url_for("recruitment.admin_rounds"))
 
 
 def _round_data(round_) -> dict:
@@ -184,14 +182,8 @@ def admin_round_edit(round_id: int):
     if not form.is_submitted():
         form.process(data=_round_data(round_))
         return render(form)
-    if _invalid(form):
-        return render(form, None, 422)
-    try:
-        rounds_rules.update_round(current_user, round_.id, _round_input(form))
-    except admin.AdminError as exc:
-        return _refuse(form, exc, render)
-    flash(N_("募集回を更新しました。"), "info")
-    return redirect(url_for("recruitment.admin_rounds"), 303)
+    return _submit(form, render, lambda: rounds_rules.update_round(current_user, round_.id, _round_input(form)),
+                   N_("募集回を更新しました。"), lambda _saved: url_for("recruitment.admin_rounds"))
 
 
 @bp.post("/admin/rounds/<int:round_id>/delete")
