@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +33,8 @@ class Config:
         # Migrations may run as the table owner while the app runs as a role without
         # ownership (so PostgreSQL row-level security applies to it).
         self.MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL")
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Connections idle in the pool are pinged before use (portal.connections), not all.
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.MAIL_URL = os.environ.get("MAIL_URL") or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@portal.example")

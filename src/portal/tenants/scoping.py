@@ -161,13 +161,69 @@ def _set_pg_setting(session: Any, tenant_id: int | str | None) -> None:
         _apply_pg_setting(real, None, real.connection())
 
 
+# app.tenant_id is set for the connection (set_config(..., false)), and the value the
+# connection carries is remembered on it, so a request whose tenant is the one its pooled
+# connection last served sends no statement for it (a round trip on every request before).
+# The memory is dropped whenever the server may have undone the setting (a rollback of the
+# transaction that set it), and a connection that no session claimed for this transaction
+# (raw engine use) is reset to no tenant before its first statement: it fails closed.
+_CARRIES = "portal.pg_tenant"
+_CLAIMED = "portal.pg_claimed"
+
+
 def _apply_pg_setting(session: Session, transaction: Any, connection: Any) -> None:
     if connection.dialect.name != "postgresql":
         return
-    value = session.info.get("pg_tenant", "")
-    connection.exec_driver_sql(
-        "SELECT set_config('app.tenant_id', %(v)s, true)", {"v": value}
-    )
+    _set_connection_tenant(connection, session.info.get("pg_tenant", ""))
+    connection.info[_CLAIMED] = True
+
+
+def _set_connection_tenant(connection: Any, value: str) -> None:
+    carried = connection.connection.info  # per DBAPI connection, kept across checkouts
+    if carried.get(_CARRIES) == value:
+        return
+    carried.pop(_CARRIES, None)  # unknown until the statement has run
+    connection.exec_driver_sql("SELECT set_config('app.tenant_id', %(v)s, false)", {"v": value})
+    carried[_CARRIES] = value
+
+
+def _unclaimed(connection: Any) -> None:
+    """Every transaction starts unclaimed; a session's after_begin claims it."""
+    connection.info[_CLAIMED] = False
+
+
+def _unclaimed_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    record.info[_CLAIMED] = False
+
+
+def _fail_closed(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+    if connection.info.get(_CLAIMED, True) or statement.startswith("SELECT set_config("):
+        return
+    connection.info[_CLAIMED] = True
+    _set_connection_tenant(connection, "")
+
+
+def _forget(connection: Any, *args: Any) -> None:
+    if not connection.invalidated:
+        connection.connection.info.pop(_CARRIES, None)
+
+
+def _forget_on_reset(dbapi_connection: Any, record: Any, reset_state: Any = None) -> None:
+    """The pool rolls back what is still open when a connection comes back."""
+    status = getattr(getattr(dbapi_connection, "info", None), "transaction_status", 0)
+    if status and record is not None:  # not IDLE: a transaction is about to be undone
+        record.info.pop(_CARRIES, None)
+
+
+def install_pg_memory(engine: Any) -> None:
+    if engine.dialect.name != "postgresql" or event.contains(engine, "begin", _unclaimed):
+        return
+    event.listen(engine, "checkout", _unclaimed_checkout)
+    event.listen(engine, "begin", _unclaimed)
+    event.listen(engine, "before_cursor_execute", _fail_closed)
+    event.listen(engine, "rollback", _forget)
+    event.listen(engine, "rollback_savepoint", _forget)
+    event.listen(engine, "reset", _forget_on_reset)
 
 
 def install(session_class: type[Session]) -> None:
