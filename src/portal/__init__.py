@@ -98,10 +98,14 @@ def _commit_once(response: Response) -> Response:
     Anything that answered with an error changes nothing."""
     from portal.extensions import db
 
+    session = db.session()
     if response.status_code < 400:
-        db.session.commit()
+        # The page is made: nothing reads this request's objects again, so the commit need
+        # not mark every one of them stale (the session ends with the request).
+        session.expire_on_commit = False
+        session.commit()
     else:
-        db.session.rollback()
+        session.rollback()
     return response
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy import String, cast, func, literal_column, or_, select, update
 
 from portal.blueprints.home.models import TASK_TITLES, Notice, Task
 from portal.db import utcnow
@@ -78,6 +78,10 @@ def notices_version(tenant_id, role, now):
     return _version(n, *_listed_notices(n, role, now), tenant_id, LISTED_NOTICES)
 
 
+# In the SQL text: a bound separator is rendered into the statement on every execution.
+_COMMA = literal_column("','")
+
+
 def _version(c, where, order, tenant_id, limit: int):
     """"id:updated_at,…" of the listed rows (string_agg on PostgreSQL, group_concat on
     SQLite). Core, so the tenant is said here. SQLAlchemy sets updated_at on every UPDATE it
@@ -85,5 +89,5 @@ def _version(c, where, order, tenant_id, limit: int):
     rows = (select(c.id, c.updated_at).where(c.tenant_id == tenant_id, *where)
             .order_by(*order).limit(limit).subquery())
     return (select(func.aggregate_strings(
-        cast(rows.c.id, String) + ":" + cast(rows.c.updated_at, String), ","))
+        cast(rows.c.id, String) + ":" + cast(rows.c.updated_at, String), _COMMA))
         .scalar_subquery())
