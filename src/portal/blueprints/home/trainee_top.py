@@ -6,15 +6,20 @@ is kept per user in this worker process under those values, the language and the
 request that reads the same values serves it, anything else renders afresh. The key is read
 from the database on every request, so a change made by anyone, in any process, shows at
 once: there is nothing to invalidate, and an entry only ever holds its own user's panels.
+The whole page is kept the same way, under the panels' key plus what the layout shows around
+them (name, role, the session's CSRF secret, the year in the footer, the path); a view with
+a query string or a message to flash is always made afresh.
 """
 from __future__ import annotations
 
 import functools
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, request, session
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import bindparam
@@ -23,22 +28,25 @@ from portal.blueprints.credentials import services as credentials
 from portal.blueprints.home import services as home
 from portal.db import utcnow
 from portal.extensions import db
+from portal.ui import JST
 
 if TYPE_CHECKING:  # credentials.services imports home.services: no cycle at run time
     from portal.blueprints.credentials.services import TopFacts
 
 TEMPLATE = "home/_trainee_panels.html"
 MAX_USERS = 2000  # a few KB each: some MB per worker at most
+MAX_PAGES = 1000  # whole pages, UTF-8: about 7 KB each
 
 
 class _Kept:
     """Per app: user id -> (key, HTML), the least recently shown dropped first."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
+        self.size = size
         self.lock = threading.Lock()  # the dev server and the tests serve requests in threads
-        self.entries: OrderedDict[int, tuple[tuple, Markup]] = OrderedDict()
+        self.entries: OrderedDict[int, tuple[tuple, Any]] = OrderedDict()
 
-    def get(self, user_id: int, key: tuple) -> Markup | None:
+    def get(self, user_id: int, key: tuple) -> Any:
         with self.lock:
             entry = self.entries.get(user_id)
             if entry is None or entry[0] != key:
@@ -46,16 +54,19 @@ class _Kept:
             self.entries.move_to_end(user_id)
             return entry[1]
 
-    def put(self, user_id: int, key: tuple, html: Markup) -> None:
+    def put(self, user_id: int, key: tuple, html: Any) -> None:
         with self.lock:
             self.entries[user_id] = (key, html)
             self.entries.move_to_end(user_id)
-            while len(self.entries) > MAX_USERS:
+            while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
 
-def _kept() -> _Kept:
-    return current_app.extensions.setdefault("portal.trainee_top", _Kept())
+_PANELS, _PAGES = "portal.trainee_top", "portal.trainee_top.page"
+
+
+def _kept(name: str, size: int) -> _Kept:
+    return current_app.extensions.setdefault(name, _Kept(size))
 
 
 @functools.cache
@@ -73,19 +84,41 @@ def _read_key(params: dict) -> tuple:
     return tuple(db.session.connection().execute(_statement(), params).one())
 
 
-def panels(user) -> tuple[TopFacts, Markup]:
-    """The trainee's facts and the page's main panels: kept HTML, or a fresh render."""
+def page(user, render: Callable[[TopFacts, Markup], str]) -> tuple[TopFacts, str | bytes]:
+    """The whole page: kept when neither the panels' key nor what the layout shows around
+    them changed; else the panels (kept or fresh) put into the layout by `render`."""
     params = {"tenant_id": user.tenant_id, "user_id": user.id, "role": user.role,
               "now": utcnow()}
     row = _read_key(params)
     facts = credentials.TopFacts(*row[:len(credentials.TopFacts._fields)])
     key = (g.tenant, str(get_locale()), row)
-    html = _kept().get(user.id, key)
-    if html is not None:
-        return facts, html
-    html = Markup(render_template(TEMPLATE, facts=facts, tasks=home.open_tasks(user),
-                                  notices=home.visible_notices(user, params["now"])))
-    # The lists were read after `row`: keep the HTML only if nothing changed in between.
-    if _read_key(params) == row:
-        _kept().put(user.id, key, html)
-    return facts, html
+    layout = _layout(user)
+    if layout is not None:
+        kept_page = _kept(_PAGES, MAX_PAGES).get(user.id, (key, layout))
+        if kept_page is not None:
+            return facts, kept_page
+    html = _kept(_PANELS, MAX_USERS).get(user.id, key)
+    consistent = True
+    if html is None:
+        html = Markup(render_template(TEMPLATE, facts=facts, tasks=home.open_tasks(user),
+                                      notices=home.visible_notices(user, params["now"])))
+        # The lists were read after `row`: keep the HTML only if nothing changed in between.
+        consistent = _read_key(params) == row
+        if consistent:
+            _kept(_PANELS, MAX_USERS).put(user.id, key, html)
+    whole = render(facts, html)
+    if layout is not None and consistent:
+        _kept(_PAGES, MAX_PAGES).put(user.id, (key, layout), whole.encode())
+    return facts, whole
+
+
+def _layout(user) -> tuple | None:
+    """What base.html shows around the panels, or None when this view must be made afresh:
+    a query string (reflected in the language form), a message to flash, or no CSRF secret
+    yet (making the token would start one). The kept page carries a CSRF token for the
+    session's secret, valid for as long as the secret (WTF_CSRF_TIME_LIMIT is None); a new
+    session has a new secret, so it never sees another session's page."""
+    secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if request.query_string or session.get("_flashes") or secret is None:
+        return None
+    return (user.full_name, user.role, secret, datetime.now(JST).year, request.path)

@@ -71,10 +71,12 @@ def _lists() -> dict:
 
 
 def _trainee_top():
-    """Its notices and tasks are read only when they changed (home/trainee_top.py)."""
-    facts, panels = trainee_top.panels(current_user._get_current_object())
-    request.environ[_UNLOCKED] = facts.credential_status in credentials.UNLOCKING
-    return render_template("home/trainee.html", panels=panels)
+    """Kept whole, or its panels kept, while what they show is unchanged (home/trainee_top.py)."""
+    def render(facts, panels) -> str:
+        request.environ[_UNLOCKED] = facts.credential_status in credentials.UNLOCKING
+        return render_template("home/trainee.html", panels=panels)
+
+    return trainee_top.page(current_user._get_current_object(), render)[1]
 
 
 def _recruitment_top(role: Role, common: dict):
