@@ -17,17 +17,32 @@ from urllib.parse import urlencode
 
 UA = "portal-bench/1"  # the same for the login and for wrk: Flask-Login's session protection
 ACCEPT = "br, gzip"
-PAGES = [  # name, who, path, extra headers, text the page must contain, rows behind it
-    ("trainee top page", "trainee", "/", {}, "専攻医 トップ", None),
-    ("director review queue", "director", "/review/credentials", {}, 'id="credential-',
+# name, society, who, path, extra headers, text the page must contain, rows behind it (a
+# summary key). Society None is the summary's big one (summary["tenant"], summary["logins"]);
+# another is a summary key holding its own "tenant" and "logins" (same password). Paths and
+# texts are formatted with the summary: {jmsb[deep_after]} reads summary["jmsb"]["deep_after"].
+PAGES = [
+    ("trainee top page", None, "trainee", "/", {}, "専攻医 トップ", None),
+    ("director review queue", None, "director", "/review/credentials", {}, 'id="credential-',
      "pending_hot_facility"),
-    ("secretariat list, first page", "secretariat", "/review/credentials", {},
+    ("secretariat list, first page", None, "secretariat", "/review/credentials", {},
      'id="credential-', "pending_total"),
-    ("secretariat list, deep page", "secretariat", "/review/credentials?after={deep_after}", {},
-     'id="credential-', "pending_total"),
-    ("htmx row partial", "director", "/review/credentials/{row_id}/row", {"HX-Request": "true"},
-     'id="credential-{row_id}"', "pending_hot_facility"),
-    ("login page", None, "/login", {}, 'name="csrf_token"', None),
+    ("secretariat list, deep page", None, "secretariat", "/review/credentials?after={deep_after}",
+     {}, 'id="credential-', "pending_total"),
+    ("htmx row partial", None, "director", "/review/credentials/{row_id}/row",
+     {"HX-Request": "true"}, 'id="credential-{row_id}"', "pending_hot_facility"),
+    ("login page", None, None, "/login", {}, 'name="csrf_token"', None),
+    # JMSB recruitment (専攻医募集): the director's page has no row partial of its own (a row
+    # comes back only from the 採否 POST), so none is measured here.
+    ("JMSB applicant top page", "jmsb", "applicant", "/", {}, 'class="badge status-applied"',
+     "jmsb_applications_total"),
+    ("JMSB director's applicants", "jmsb", "director", "/recruitment/director", {},
+     'id="application-', "jmsb_applications_hot_program"),
+    ("JMSB secretariat 応募一覧, first page", "jmsb", "secretariat",
+     "/recruitment/admin/applications", {}, 'id="application-', "jmsb_applications_total"),
+    ("JMSB secretariat 応募一覧, deep page", "jmsb", "secretariat",
+     "/recruitment/admin/applications?after={jmsb[deep_after]}", {}, 'id="application-',
+     "jmsb_applications_total"),
 ]
 
 
@@ -73,12 +88,18 @@ class Client:
         self.request("GET", "/")  # the first page puts the CSRF secret in the session cookie
 
 
-def sessions(port: int, summary: dict) -> dict[str | None, Client]:
-    host = f"{summary['tenant']}.localhost"
-    clients: dict[str | None, Client] = {None: Client(port, host, keep_cookies=False)}
-    for who, login_id in summary["logins"].items():
-        clients[who] = Client(port, host)
-        clients[who].login(login_id, summary["password"])
+def sessions(port: int, summary: dict) -> dict[tuple[str | None, str | None], Client]:
+    """One logged-in client per (society, who) that PAGES names, and an anonymous one per
+    society; society None is the summary's big one."""
+    clients: dict[tuple[str | None, str | None], Client] = {}
+    for _, society, who, *_ in PAGES:
+        if (society, who) in clients:
+            continue
+        own = summary[society] if society else summary
+        client = Client(port, f"{own['tenant']}.localhost", keep_cookies=who is not None)
+        if who is not None:
+            client.login(own["logins"][who], summary["password"])
+        clients[society, who] = client
     return clients
 
 
@@ -130,10 +151,11 @@ def run_pages(args) -> None:
     summary = json.loads(Path(args.summary).read_text())
     clients = sessions(args.port, summary)
     pages = []
-    for name, who, path, extra, must, behind in PAGES:
+    for name, society, who, path, extra, must, behind in PAGES:
         path, must = path.format(**summary), must.format(**summary)
-        client = clients[who]
-        pages.append({"name": name, "who": who or "anonymous", "path": path,
+        client = clients[society, who]
+        pages.append({"name": name, "who": f"{society + ' ' if society else ''}{who or 'anonymous'}",
+                      "host": client.host, "path": path,
                       "behind": summary[behind] if behind else None,
                       "headers": headers_for(client, extra), **probe(client, path, extra, must)})
     if args.probe_only:

@@ -45,6 +45,21 @@ def page_rows(one: dict, empty: dict, large: dict) -> tuple[list[str], list[tupl
     return lines, goals
 
 
+def _n(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else "?"
+
+
+def _jmsb(large: dict, empty: dict) -> str:
+    """The JMSB recruitment data behind its pages (nothing for data made before it existed)."""
+    if "jmsb" not in large:
+        return ""
+    return (f"; JMSB recruitment: {_n(large.get('jmsb_applications_hot_program'))} applications "
+            f"behind the director's applicants list, {_n(large.get('jmsb_applications_total'))} "
+            f"behind the secretariat's 応募一覧 ({_n(large['jmsb'].get('programs'))} programs, "
+            f"one round open; the empty DB has {_n(empty.get('jmsb_applications_total'))}, all "
+            f"at the director's program, the 1-row DB one)")
+
+
 def _behind(page: dict) -> str:
     summary = page.get("behind")
     return f"{summary:,}" if isinstance(summary, int) else "100,000 trainees'"
@@ -102,7 +117,7 @@ def render(work: Path) -> tuple[dict, str]:
     lines, goals = page_rows(one, empty, large)
     goals += goal_rows(empty, large, parts["upload"], parts["inproc"], parts["mail"],
                        parts["pdf"])
-    meta, data = parts["meta"], parts["data-large"]
+    meta, data, empty_data = parts["meta"], parts["data-large"], parts["data-empty"]
     md = [
         "# Benchmark: latest run",
         "",
@@ -120,9 +135,10 @@ def render(work: Path) -> tuple[dict, str]:
         f"facilities, {sum(data.get('rows', {}).values()):,} rows made by `flask bench-data` in "
         f"{data.get('seconds', '?')} s; {data.get('pending_hot_facility', '?'):,} pending "
         f"credentials behind the director's queue, {data.get('pending_total', '?'):,} behind the "
-        f"secretariat's. Empty DB: the least data that fills every page (80 trainees, all "
-         f"pending at the director's facility), so large ÷ empty compares the same pages; the "
-         f"SQL counts with 1 row come from a third database with a single pending credential."),
+        f"secretariat's{_jmsb(data, empty_data)}. Empty DB: the least data that fills every "
+         f"page (80 trainees, all pending at the director's facility), so large ÷ empty "
+         f"compares the same pages; the SQL counts with 1 row come from a third database with a "
+         f"single pending credential."),
         "",
         *lines,
         "",

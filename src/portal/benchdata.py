@@ -4,7 +4,11 @@ One big society (jsicm, credentials on) holds the trainees; each has a training 
 application, a credential with its stored file, and its review history as audit events.
 Directors are spread one per facility; the first facility is "hot" (many pending
 credentials) and its director, one trainee and a secretariat have known logins. Two small
-societies (jmsb, jspm) sit beside it. Rows go in through COPY on PostgreSQL (executemany on
+societies (jmsb, jspm) sit beside it. jmsb also runs its recruitment (専攻医募集): one round
+open now, programs (one per facility, a quarter as many as jsicm's facilities) and
+applicants, each with a medical licence on file and one application 応募済; the first
+program is "hot" (a share of the applicants) and its director, one applicant and the
+secretariat have known e-mail logins. Rows go in through COPY on PostgreSQL (executemany on
 SQLite) in one transaction under the system scope; run it as the table owner.
 """
 from __future__ import annotations
@@ -29,6 +33,10 @@ PASSWORD = "bench-pass-2024"
 BIG = ("jsicm", "日本集中治療医学会")
 SMALL = (("jmsb", "日本専門医機構"), ("jspm", "日本緩和医療学会"))
 LOGINS = {"trainee": "bench-trainee", "director": "bench-director", "secretariat": "bench-jimu"}
+RECRUITING = "jmsb"  # the small society that also gets recruitment data
+JMSB_LOGINS = {"applicant": f"bench-applicant@{RECRUITING}.bench.example",
+               "director": f"director-1@{RECRUITING}.bench.example",
+               "secretariat": f"jimu@{RECRUITING}.bench.example"}
 BASE = datetime(2025, 4, 1, tzinfo=UTC)
 SURNAMES = (("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
             ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
@@ -53,6 +61,14 @@ COLUMNS = {
                    "reviewed_at review_comment created_at updated_at",
     "enrollments": "id tenant_id trainee_id facility_id program_director_id credential_id "
                    "from_date source created_at updated_at",
+    "medical_licenses": "id tenant_id user_id file_id is_provisional status uploaded_at "
+                        "created_at updated_at",
+    "recruitment_programs": "id tenant_id name specialty core_facility_id director_id capacity "
+                            "start_fiscal_year active created_at updated_at",
+    "recruitment_rounds": "id tenant_id start_fiscal_year seq label opens_at closes_at "
+                          "decisions_close_at created_at updated_at",
+    "recruitment_applications": "id tenant_id applicant_id program_id round_id start_fiscal_year "
+                                "status track curriculum_ground applied_at created_at updated_at",
     "audit_events": "id tenant_id actor_id actor_role action entity_type entity_id from_state "
                     "to_state reason created_at updated_at",
     "tasks": "id tenant_id user_id kind title endpoint related_id status created_at updated_at",
@@ -69,6 +85,26 @@ class Plan:
     hot_share: float = 0.025  # of the trainees, at the known director's facility
     small_trainees: int = 25
     files: int = 50  # bytes on disk for the known users' first files (the rest are rows only)
+    # jmsb recruitment: None = max(small_trainees, trainees // 10) applicants, over
+    # max(1, facilities // 4) programs; the hot program gets max(hot_share, 10%) of them
+    recruitment_applicants: int | None = None
+    recruitment_hot_share: float | None = None
+
+    @property
+    def applicants(self) -> int:
+        if self.recruitment_applicants is not None:
+            return self.recruitment_applicants
+        return max(self.small_trainees, self.trainees // 10)
+
+    @property
+    def programs(self) -> int:
+        return max(1, self.facilities // 4)
+
+    @property
+    def hot_program_share(self) -> float:
+        if self.recruitment_hot_share is not None:
+            return self.recruitment_hot_share
+        return max(self.hot_share, 0.1)
 
 
 @dataclass
@@ -186,7 +222,8 @@ def _notices(s: Society) -> None:
                    *s.stamp(published))
 
 
-def _society(s: Society, plan: Plan, trainees: int, facilities: int, big: bool) -> None:
+def _society(s: Society, plan: Plan, trainees: int, facilities: int,
+             big: bool) -> tuple[list[int], list[int]]:
     facility_ids, directors = _people(s, facilities, big)
     for i in range(trainees):
         known = big and i == 0
@@ -199,6 +236,75 @@ def _society(s: Society, plan: Plan, trainees: int, facilities: int, big: bool) 
         _trainee(s, plan, i, facility_ids[at], directors[at], login, pending)
     _notices(s)
     s.summary["hot_facility"] = facility_ids[0]
+    return facility_ids, directors
+
+
+def _open_round_times(now: datetime) -> tuple[int, datetime, datetime, datetime]:
+    """A round that opened 30 days before today (UTC midnight) and takes applications for 60
+    more, selection 30 days after that; the start year as the secretariat's form requires
+    (after the fiscal year it opens in, 選考結果登録締切 before 1 April of that year)."""
+    from portal.blueprints.recruitment.admin_services import fiscal_year, training_starts
+
+    today = datetime(now.year, now.month, now.day, tzinfo=UTC)
+    opens, closes = today - timedelta(days=30), today + timedelta(days=60)
+    decisions = closes + timedelta(days=30)
+    year = fiscal_year(opens) + 1
+    while decisions >= training_starts(year):
+        year += 1
+    return year, opens, closes, decisions
+
+
+def _recruitment(s: Society, plan: Plan, facility_ids: list[int], directors: list[int]) -> None:
+    """One open round, one program per facility (the first one hot) and the applicants: each
+    with a committed licence file, its medical_licenses row and one open application 応募済
+    (the partial unique index: one open application per person and year)."""
+    from portal.blueprints.auth.models import BASIC_SPECIALTIES
+
+    rng, rows, tid = s.rng, s.rows, s.tenant_id
+    year, opens, closes, decisions = _open_round_times(datetime.now(UTC))
+    round_id = rows.add("recruitment_rounds", tid, year, 1, "一次募集", opens, closes, decisions,
+                        *s.stamp(opens - timedelta(days=30)))
+    specialties = list(BASIC_SPECIALTIES)
+    programs = []
+    for i in range(plan.programs):
+        specialty = specialties[i % len(specialties)]
+        program = rows.add("recruitment_programs", tid,
+                           f"研修施設{i + 1:04d} {BASIC_SPECIALTIES[specialty]}専門研修プログラム",
+                           specialty, facility_ids[i], directors[i], rng.randrange(2, 21), year,
+                           True, *s.stamp(opens - timedelta(days=60)))
+        programs.append((program, specialty))
+    count = plan.applicants
+    spacing = (timedelta(days=30) - timedelta(hours=1)) / max(count, 1)
+    grounds = ("life_event_leave", "study_leave", "mandatory_service_or_regional")
+    hot = []
+    for i in range(count):
+        known = i == 0
+        at = 0 if known or rng.random() < plan.hot_program_share else rng.randrange(len(programs))
+        program, specialty = programs[at]
+        login = JMSB_LOGINS["applicant"] if known else (
+            f"applicant-{i + 1:06d}@{s.slug}.bench.example")
+        applicant = s.user(login, "trainee", None, None, registration=str(300000 + i),
+                           specialty=specialty)
+        uploaded = opens - timedelta(days=10) + spacing * i
+        file_id = rows.add("stored_files", tid, str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                           applicant, "medical_license", "医師免許証.pdf", "application/pdf",
+                           rng.randrange(200_000, 4_000_000), f"{rng.getrandbits(256):064x}",
+                           "committed", *s.stamp(uploaded))
+        rows.add("medical_licenses", tid, applicant, file_id, False, "submitted", uploaded,
+                 *s.stamp(uploaded))
+        applied = opens + spacing * i
+        track = "curriculum" if rng.random() < 0.05 else "program"
+        application = rows.add(
+            "recruitment_applications", tid, applicant, program, round_id, year, "applied",
+            track, rng.choice(grounds) if track == "curriculum" else None, applied,
+            *s.stamp(applied))
+        rows.add("audit_events", tid, applicant, "trainee", "recruitment_applied",
+                 "recruitment_applications", application, "not_applied", "applied", None,
+                 *s.stamp(applied))
+        if at == 0:
+            hot.append(application)
+    s.summary["applications"] = count
+    s.summary["hot_applications"] = hot
 
 
 def _start_ids() -> dict[str, int]:
@@ -254,8 +360,13 @@ def generate(plan: Plan) -> dict:
         societies = []
         for tenant_id, slug, big in tenants:
             s = Society(tenant_id, slug, random.Random(rng.getrandbits(64)), rows, password_hash)
-            _society(s, plan, plan.trainees if big else plan.small_trainees,
-                     plan.facilities if big else 3, big)
+            recruiting = slug == RECRUITING
+            facility_ids, directors = _society(
+                s, plan, plan.trainees if big else plan.small_trainees,
+                plan.facilities if big else max(3, plan.programs) if recruiting else 3, big)
+            if recruiting:
+                _recruitment(s, plan, facility_ids, directors)
+                jmsb = s
             societies.append(s)
         _write(rows)
     db.session.commit()
@@ -270,6 +381,7 @@ def generate(plan: Plan) -> dict:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
     hot_pending = [cid for cid, facility, _ in pending if facility == hot]
+    recruitment = _recruitment_summary(jmsb, plan)
     return {
         "tenant": BIG[0], "tenant_id": big.tenant_id, "password": PASSWORD, "logins": LOGINS,
         "seed": plan.seed, "trainees": plan.trainees, "facilities": plan.facilities,
@@ -278,7 +390,26 @@ def generate(plan: Plan) -> dict:
         "row_id": hot_pending[0] if hot_pending else None,
         # ?after=<id> for a deep page of the secretariat's list: 25 rows before its end
         "deep_after": pending[-26][0] if len(pending) > 26 else pending[0][0] - 1,
-        "files_on_disk": files, "seconds": round(time.monotonic() - started, 1),
+        "files_on_disk": files,
+        RECRUITING: recruitment,
+        # flat, for bench/bench.py's "behind" column
+        f"{RECRUITING}_applications_total": recruitment["applications_total"],
+        f"{RECRUITING}_applications_hot_program": recruitment["applications_hot_program"],
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def _recruitment_summary(s: Society, plan: Plan) -> dict:
+    """What bench/ needs for the jmsb pages. Application ids are handed out in order, so the
+    secretariat's list (id order, keyset pages) ends at the last one."""
+    total, hot = s.summary["applications"], s.summary["hot_applications"]
+    first = s.rows.next_id["recruitment_applications"] - total
+    return {
+        "tenant": s.slug, "tenant_id": s.tenant_id, "logins": JMSB_LOGINS, "programs": plan.programs,
+        "applications_total": total, "applications_hot_program": len(hot),
+        "row_id": hot[0] if hot else None,
+        # ?after=<id> for a deep page of the secretariat's 応募一覧: 25 rows before its end
+        "deep_after": first + total - 26 if total > 26 else first - 1,
     }
 
 
@@ -289,17 +420,21 @@ def generate(plan: Plan) -> dict:
 @click.option("--pending-share", type=click.FloatRange(0, 1), default=0.6, show_default=True)
 @click.option("--hot-share", type=click.FloatRange(0, 1), default=0.025, show_default=True,
               help="share of the trainees at the known director's facility")
+@click.option("--recruitment-applicants", type=click.IntRange(1), default=None,
+              help="jmsb applicants, each with one application  [default: max(25, trainees/10)]")
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
               help="write what bench/run needs (logins, ids) to this JSON file")
 def bench_data(trainees: int, facilities: int, seed: int, pending_share: float, hot_share: float,
-               summary_path: str | None) -> None:
+               recruitment_applicants: int | None, summary_path: str | None) -> None:
     """Fill an empty database with the benchmark's data set (see bench/run)."""
     import json
 
-    summary = generate(Plan(trainees, facilities, seed, pending_share, hot_share))
+    summary = generate(Plan(trainees, facilities, seed, pending_share, hot_share,
+                            recruitment_applicants=recruitment_applicants))
     line = json.dumps(summary, ensure_ascii=False)
     if summary_path:
         Path(summary_path).write_text(line + "\n")
     click.echo(f"bench-data: {sum(summary['rows'].values())} rows in {summary['seconds']} s; "
-               f"logins {', '.join(LOGINS.values())} / {PASSWORD} on {BIG[0]}")
+               f"logins {', '.join(LOGINS.values())} / {PASSWORD} on {BIG[0]}, "
+               f"{', '.join(JMSB_LOGINS.values())} on {RECRUITING}")
     click.echo(line)

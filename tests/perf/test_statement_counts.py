@@ -2,18 +2,21 @@
 are small, pages are compressed (DESIGN.md "Performance habits"; bench/ has the timings).
 
 Data comes from `flask bench-data`'s generator (bulk inserts): 1 pending credential, then
-1,000, all at the known director's facility so every queue has that many rows behind it.
+1,000, all at the known director's facility so every queue has that many rows behind it;
+the same for jmsb's recruitment: 1 application, then 1,000, all at the known director's
+program.
 """
 from __future__ import annotations
 
 import pytest
 
 from portal import create_app
-from portal.benchdata import LOGINS, PASSWORD, Plan, generate
+from portal.benchdata import JMSB_LOGINS, LOGINS, PASSWORD, Plan, generate
 from portal.extensions import db
 from tests.conftest import TenantClient, _wipe
 
 HOST = "jsicm.localhost"
+JMSB = "jmsb.localhost"
 MAX_STATEMENTS = 10
 
 
@@ -32,36 +35,47 @@ def owner_app(app, app_config, db_urls):
 def build(owner_app, pending: int) -> dict:
     with owner_app.app_context():
         summary = generate(Plan(trainees=pending, facilities=1, seed=5, pending_share=1.0,
-                                hot_share=1.0, small_trainees=1, files=0))
+                                hot_share=1.0, small_trainees=1, files=0,
+                                recruitment_applicants=pending))
         db.session.remove()
     return summary
 
 
-def logged_in(counted_app, who: str | None) -> TenantClient:
-    client = TenantClient(counted_app, HOST)
+def logged_in(counted_app, who: str | None, host: str = HOST) -> TenantClient:
+    client = TenantClient(counted_app, host)
     if who:
-        client.login(LOGINS[who], PASSWORD)
+        client.login((JMSB_LOGINS if host == JMSB else LOGINS)[who], PASSWORD)
     return client
 
 
-def pages(summary: dict) -> list[tuple[str, str | None, str, dict]]:
+def pages(summary: dict) -> list[tuple[str, str, str | None, str, dict]]:
+    jmsb = summary["jmsb"]
     return [
-        ("trainee top page", "trainee", "/", {}),
-        ("director top page", "director", "/", {}),
-        ("director review queue", "director", "/review/credentials", {}),
-        ("secretariat list", "secretariat", "/review/credentials", {}),
-        ("secretariat deep page", "secretariat",
+        ("trainee top page", HOST, "trainee", "/", {}),
+        ("director top page", HOST, "director", "/", {}),
+        ("director review queue", HOST, "director", "/review/credentials", {}),
+        ("secretariat list", HOST, "secretariat", "/review/credentials", {}),
+        ("secretariat deep page", HOST, "secretariat",
          f"/review/credentials?after={summary['deep_after']}", {}),
-        ("htmx row partial", "director", f"/review/credentials/{summary['row_id']}/row",
+        ("htmx row partial", HOST, "director", f"/review/credentials/{summary['row_id']}/row",
          {"HX-Request": "true"}),
-        ("login page", None, "/login", {}),
+        ("login page", HOST, None, "/login", {}),
+        ("JMSB applicant top page", JMSB, "applicant", "/", {}),
+        ("JMSB director top page", JMSB, "director", "/", {}),
+        ("JMSB secretariat top page", JMSB, "secretariat", "/", {}),
+        ("JMSB director's applicants", JMSB, "director", "/recruitment/director", {}),
+        ("JMSB secretariat's 応募一覧", JMSB, "secretariat", "/recruitment/admin/applications", {}),
+        ("JMSB secretariat's 応募一覧, deep page", JMSB, "secretariat",
+         f"/recruitment/admin/applications?after={jmsb['deep_after']}", {}),
+        ("JMSB secretariat's 応募一覧, htmx results", JMSB, "secretariat",
+         "/recruitment/admin/applications", {"HX-Request": "true"}),
     ]
 
 
 def statement_counts(counted_app, summary: dict) -> dict[str, int]:
     counts = {}
-    for name, who, path, headers in pages(summary):
-        client = logged_in(counted_app, who)
+    for name, host, who, path, headers in pages(summary):
+        client = logged_in(counted_app, who, host)
         client.get(path, headers=headers)  # the first view may put the CSRF secret in the session
         response = client.get(path, headers=headers)
         assert response.status_code == 200, (name, response.status_code)
@@ -75,9 +89,27 @@ def test_statement_counts_are_the_same_for_1_and_1000_rows_and_at_most_10(
     _wipe(db_urls)
     summary = build(owner_app, 1000)
     assert summary["pending_hot_facility"] == summary["pending_total"] == 1000
+    assert summary["jmsb"]["applications_hot_program"] == 1000
+    assert summary["jmsb"]["applications_total"] == 1000
     thousand = statement_counts(counted_app, summary)
     assert one == thousand
     assert max(thousand.values()) <= MAX_STATEMENTS, thousand
+
+
+def test_jmsb_pages_show_what_bench_measures(app, counted_app, owner_app):
+    """bench-data's recruitment: a round open now, the known applicant 応募済 with a licence,
+    full pages for the director and the secretariat, and a deep page of 25 rows."""
+    summary = build(owner_app, 130)["jmsb"]
+    assert summary["applications_total"] == summary["applications_hot_program"] == 130
+    top = logged_in(counted_app, "applicant", JMSB).text("/")
+    assert 'class="badge status-applied"' in top and "受付中" in top
+    director = logged_in(counted_app, "director", JMSB).text("/recruitment/director")
+    assert director.count('<tr id="application-') == 100 and 'id="next-page"' in director
+    secretariat = logged_in(counted_app, "secretariat", JMSB)
+    first = secretariat.text("/recruitment/admin/applications")
+    assert first.count('<tr id="application-') == 100 and "該当 130件" in first
+    deep = secretariat.text(f"/recruitment/admin/applications?after={summary['deep_after']}")
+    assert deep.count('<tr id="application-') == 25
 
 
 def test_htmx_row_partial_is_at_most_5_percent_of_its_queue_page(app, counted_app, owner_app):

@@ -80,18 +80,24 @@ def applicant_page(actor: User, *, year: int | None, round_id: int | None,
                    status: str | None, after: int | None,
                    limit: int = PAGE_SIZE) -> tuple[list[RecruitmentApplication], int | None]:
     """One page of the director's applicants in id order (keyset: `after` is the last id
-    seen). Returns the rows and the `after` of the next page, or None on the last page."""
-    stmt = select(RecruitmentApplication).where(director_scope(actor))
+    seen). Returns the rows and the `after` of the next page, or None on the last page.
+    One statement that starts FROM the page's ids (limit + 1 of them) and joins their
+    people, programs and rounds to those rows only: filtering the joined rows instead let
+    PostgreSQL join and sort every application of the society (it underestimates one
+    tenant's rows under RLS tenfold)."""
+    ids = select(RecruitmentApplication.id).where(director_scope(actor))
     if round_id is not None:
-        stmt = stmt.where(RecruitmentApplication.round_id == round_id)
+        ids = ids.where(RecruitmentApplication.round_id == round_id)
     elif year is not None:
-        stmt = stmt.where(RecruitmentApplication.start_fiscal_year == year)
+        ids = ids.where(RecruitmentApplication.start_fiscal_year == year)
     if status is not None:
-        stmt = stmt.where(RecruitmentApplication.status == status)
+        ids = ids.where(RecruitmentApplication.status == status)
     if after is not None:
-        stmt = stmt.where(RecruitmentApplication.id > after)
-    rows = list(db.session.scalars(_with_people(stmt).order_by(RecruitmentApplication.id)
-                                   .limit(limit + 1)))
+        ids = ids.where(RecruitmentApplication.id > after)
+    page_ids = ids.order_by(RecruitmentApplication.id).limit(limit + 1).subquery("page_ids")
+    stmt = (select(RecruitmentApplication).select_from(page_ids)
+            .join(RecruitmentApplication, RecruitmentApplication.id == page_ids.c.id))
+    rows = list(db.session.scalars(_with_people(stmt).order_by(RecruitmentApplication.id)))
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 
