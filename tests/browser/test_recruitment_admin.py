@@ -103,8 +103,16 @@ def test_secretariat_recruitment_screens(seeded, live_server, new_page):
     page.get_by_label("状態").select_option(label="辞退済")
     page.get_by_role("button", name="絞り込み").click()  # htmx swaps the results only
     expect(page.get_by_text("該当 1件")).to_be_visible()
-    expect(page).to_have_url(f"{base}/recruitment/admin/applications?year=&round=&program="
+    expect(page).to_have_url(f"{base}/recruitment/admin/applications?year=&round="
                              "&specialty=&status=withdrawn&q=")
+    expect(page.get_by_label("プログラム")).to_be_disabled()  # offered per 基本領域
+    page.get_by_label("基本領域").select_option(label="内科")
+    page.get_by_role("button", name="絞り込み").click()
+    expect(page.get_by_label("プログラム")).to_be_enabled()  # refreshed with the results
+    page.get_by_label("状態").select_option(label="すべて")
+    page.get_by_label("基本領域").select_option(label="すべて")
+    page.get_by_role("button", name="絞り込み").click()
+    expect(page.get_by_text("該当 3件")).to_be_visible()
     shot(page, "recruitment-admin-applications-1280")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV出力（Excel用）").click()

@@ -108,7 +108,10 @@ def test_next_page_link_keeps_the_filters(jimu, rec, app):
 def test_htmx_filter_answers_only_the_results_block(jimu, rec, mixed):
     response = jimu.get(LIST, query_string={"status": "accepted"}, headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
-    assert body.lstrip().startswith('<section id="results"') and "<html" not in body
+    # the results, and the program filter swapped out of band: no page, no other form field
+    oob, results = body.split('<section id="results"')
+    assert oob.lstrip().startswith('<div class="field" id="f-program-field" hx-swap-oob="true">')
+    assert "<html" not in body and 'name="status"' not in body
     assert listed(body) == [mixed["accepted"]]
     assert "HX-Request" in response.headers["Vary"]
 
@@ -202,3 +205,30 @@ def test_another_societys_application_is_404(jimu, rec, app, world, factories, c
     jsicm = client_for("jsicm.localhost")
     jsicm.login("jsicm-jimu")
     assert jsicm.get(LIST).status_code == 404  # no recruitment module
+
+
+def test_a_large_total_is_shown_capped(jimu, rec, mixed, monkeypatch):
+    from portal.blueprints.recruitment import admin_queries
+
+    monkeypatch.setattr(admin_queries, "COUNT_CAP", 3)
+    assert "該当 3件以上" in jimu.text(LIST)  # 4 applications
+    assert "該当 1件" in jimu.text(f"{LIST}?program={rec.other_program}")
+
+
+def test_programs_are_offered_for_the_chosen_specialty(jimu, rec, mixed):
+    page = jimu.text(LIST)
+    assert "小児科専門研修プログラム" not in page.split('id="results"')[0]
+    assert re.search(r'<select id="f-program" name="program"[^>]* disabled>', page)
+    page = jimu.text(f"{LIST}?specialty=pediatrics")
+    form = page.split('id="results"')[0]
+    assert "髙田大学病院 小児科専門研修プログラム" in form and "みなと総合病院" in form
+    assert "髙田大学病院" not in jimu.text(f"{LIST}?specialty=surgery").split('id="results"')[0]
+    bookmarked = jimu.text(f"{LIST}?program={rec.other_program}").split('id="results"')[0]
+    assert re.search(rf'<option value="{rec.other_program}" selected>', bookmarked)
+
+
+def test_the_htmx_results_bring_the_program_options_out_of_band(jimu, rec, mixed):
+    part = jimu.get(f"{LIST}?specialty=pediatrics", headers={"HX-Request": "true"}).get_data(
+        as_text=True)
+    assert 'id="f-program-field" hx-swap-oob="true"' in part
+    assert "髙田大学病院 小児科専門研修プログラム" in part

@@ -81,8 +81,8 @@ def _trainee_top():
 
 def _recruitment_top(role: Role, common: dict):
     if role is Role.trainee:
-        screen = recruitment.applicant_screen(current_user)
         licence = registration.current_license(current_user)
+        screen = recruitment.applicant_screen(current_user, licence=licence)
         return render_template("home/recruitment.html", screen=screen, licence=licence, **common)
     if role in (Role.program_director, Role.secretariat):
         counts = recruitment.top_counts(current_user)

@@ -9,6 +9,7 @@ from portal.blueprints.recruitment import admin_queries as queries
 from portal.blueprints.recruitment import bp, services
 from portal.blueprints.recruitment.models import CURRICULUM_GROUNDS, STATUS_LABELS
 from portal.db import utcnow
+from portal.extensions import htmx
 from portal.htmx import render_page_or_block
 from portal.storage import as_attachment
 from portal.views import roles_required
@@ -28,7 +29,7 @@ def admin_applications():
     rows, next_after = queries.page(f, after)
     return render_page_or_block(
         "recruitment/admin/applications.html", "results", rows=rows, next_after=next_after,
-        after=after, total=queries.count(f), filter=f, options=queries.filter_options(),
+        after=after, total=queries.count(f), filter=f, options=queries.filter_options(f), count_cap=queries.COUNT_CAP, oob=bool(htmx),
         statuses=STATUS_LABELS, specialties=BASIC_SPECIALTIES)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import g
 from flask_babel import gettext
@@ -162,16 +163,25 @@ class ApplicantScreen:
         return self.status == "accepted"
 
 
-def applicant_screen(applicant: User, now: datetime | None = None) -> ApplicantScreen:
+_UNREAD = object()
+
+
+def applicant_screen(applicant: User, now: datetime | None = None,
+                     licence: Any = _UNREAD) -> ApplicantScreen:
+    """`licence`: the page's current licence (or None), when it has read it anyway."""
     now = now or utcnow()
     close_due_rounds(now)
     cal = calendar(now)
     current = open_application(applicant, cal.year) if cal.year is not None else None
-    return ApplicantScreen(cal, current, applications_of(applicant), _licence_ok(applicant))
+    on_file = None if licence is _UNREAD else licence is not None
+    return ApplicantScreen(cal, current, applications_of(applicant),
+                           _licence_ok(applicant, on_file))
 
 
-def _licence_ok(applicant: User) -> bool:
-    return not g.rules.recruitment.licence_required_to_apply or licences.has_license(applicant)
+def _licence_ok(applicant: User, on_file: bool | None = None) -> bool:
+    if not g.rules.recruitment.licence_required_to_apply:
+        return True
+    return licences.has_license(applicant) if on_file is None else on_file
 
 
 def programs_open_to_apply(now: datetime) -> tuple[Calendar, list[RecruitmentProgram]]:
