@@ -26,6 +26,7 @@ import click
 from flask import current_app
 from sqlalchemy import insert, select, text
 
+from portal import benchdata_recruitment as recruitment_data
 from portal.extensions import db
 from portal.tenants.scoping import system_scope
 
@@ -33,10 +34,6 @@ PASSWORD = "bench-pass-2024"
 BIG = ("jsicm", "日本集中治療医学会")
 SMALL = (("jmsb", "日本専門医機構"), ("jspm", "日本緩和医療学会"))
 LOGINS = {"trainee": "bench-trainee", "director": "bench-director", "secretariat": "bench-jimu"}
-RECRUITING = "jmsb"  # the small society that also gets recruitment data
-JMSB_LOGINS = {"applicant": f"bench-applicant@{RECRUITING}.bench.example",
-               "director": f"director-1@{RECRUITING}.bench.example",
-               "secretariat": f"jimu@{RECRUITING}.bench.example"}
 BASE = datetime(2025, 4, 1, tzinfo=UTC)
 SURNAMES = (("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
             ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
@@ -239,74 +236,6 @@ def _society(s: Society, plan: Plan, trainees: int, facilities: int,
     return facility_ids, directors
 
 
-def _open_round_times(now: datetime) -> tuple[int, datetime, datetime, datetime]:
-    """A round that opened 30 days before today (UTC midnight) and takes applications for 60
-    more, selection 30 days after that; the start year as the secretariat's form requires
-    (after the fiscal year it opens in, 選考結果登録締切 before 1 April of that year)."""
-    from portal.blueprints.recruitment.admin_services import fiscal_year, training_starts
-
-    today = datetime(now.year, now.month, now.day, tzinfo=UTC)
-    opens, closes = today - timedelta(days=30), today + timedelta(days=60)
-    decisions = closes + timedelta(days=30)
-    year = fiscal_year(opens) + 1
-    while decisions >= training_starts(year):
-        year += 1
-    return year, opens, closes, decisions
-
-
-def _recruitment(s: Society, plan: Plan, facility_ids: list[int], directors: list[int]) -> None:
-    """One open round, one program per facility (the first one hot) and the applicants: each
-    with a committed licence file, its medical_licenses row and one open application 応募済
-    (the partial unique index: one open application per person and year)."""
-    from portal.blueprints.auth.models import BASIC_SPECIALTIES
-
-    rng, rows, tid = s.rng, s.rows, s.tenant_id
-    year, opens, closes, decisions = _open_round_times(datetime.now(UTC))
-    round_id = rows.add("recruitment_rounds", tid, year, 1, "一次募集", opens, closes, decisions,
-                        *s.stamp(opens - timedelta(days=30)))
-    specialties = list(BASIC_SPECIALTIES)
-    programs = []
-    for i in range(plan.programs):
-        specialty = specialties[i % len(specialties)]
-        program = rows.add("recruitment_programs", tid,
-                           f"研修施設{i + 1:04d} {BASIC_SPECIALTIES[specialty]}専門研修プログラム",
-                           specialty, facility_ids[i], directors[i], rng.randrange(2, 21), year,
-                           True, *s.stamp(opens - timedelta(days=60)))
-        programs.append((program, specialty))
-    count = plan.applicants
-    spacing = (timedelta(days=30) - timedelta(hours=1)) / max(count, 1)
-    grounds = ("life_event_leave", "study_leave", "mandatory_service_or_regional")
-    hot = []
-    for i in range(count):
-        known = i == 0
-        at = 0 if known or rng.random() < plan.hot_program_share else rng.randrange(len(programs))
-        program, specialty = programs[at]
-        login = JMSB_LOGINS["applicant"] if known else (
-            f"applicant-{i + 1:06d}@{s.slug}.bench.example")
-        applicant = s.user(login, "trainee", None, None, registration=str(300000 + i),
-                           specialty=specialty)
-        uploaded = opens - timedelta(days=10) + spacing * i
-        file_id = rows.add("stored_files", tid, str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                           applicant, "medical_license", "医師免許証.pdf", "application/pdf",
-                           rng.randrange(200_000, 4_000_000), f"{rng.getrandbits(256):064x}",
-                           "committed", *s.stamp(uploaded))
-        rows.add("medical_licenses", tid, applicant, file_id, False, "submitted", uploaded,
-                 *s.stamp(uploaded))
-        applied = opens + spacing * i
-        track = "curriculum" if rng.random() < 0.05 else "program"
-        application = rows.add(
-            "recruitment_applications", tid, applicant, program, round_id, year, "applied",
-            track, rng.choice(grounds) if track == "curriculum" else None, applied,
-            *s.stamp(applied))
-        rows.add("audit_events", tid, applicant, "trainee", "recruitment_applied",
-                 "recruitment_applications", application, "not_applied", "applied", None,
-                 *s.stamp(applied))
-        if at == 0:
-            hot.append(application)
-    s.summary["applications"] = count
-    s.summary["hot_applications"] = hot
-
-
 def _start_ids() -> dict[str, int]:
     conn = db.session.connection()
     return {t: (conn.execute(text(f"SELECT max(id) FROM {t}")).scalar() or 0) + 1 for t in COLUMNS}
@@ -360,12 +289,12 @@ def generate(plan: Plan) -> dict:
         societies = []
         for tenant_id, slug, big in tenants:
             s = Society(tenant_id, slug, random.Random(rng.getrandbits(64)), rows, password_hash)
-            recruiting = slug == RECRUITING
+            recruiting = slug == recruitment_data.RECRUITING
             facility_ids, directors = _society(
                 s, plan, plan.trainees if big else plan.small_trainees,
                 plan.facilities if big else max(3, plan.programs) if recruiting else 3, big)
             if recruiting:
-                _recruitment(s, plan, facility_ids, directors)
+                recruitment_data.recruitment(s, plan, facility_ids, directors)
                 jmsb = s
             societies.append(s)
         _write(rows)
@@ -381,7 +310,7 @@ def generate(plan: Plan) -> dict:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
     hot_pending = [cid for cid, facility, _ in pending if facility == hot]
-    recruitment = _recruitment_summary(jmsb, plan)
+    recruitment = recruitment_data.summary(jmsb, plan)
     return {
         "tenant": BIG[0], "tenant_id": big.tenant_id, "password": PASSWORD, "logins": LOGINS,
         "seed": plan.seed, "trainees": plan.trainees, "facilities": plan.facilities,
@@ -391,25 +320,11 @@ def generate(plan: Plan) -> dict:
         # ?after=<id> for a deep page of the secretariat's list: 25 rows before its end
         "deep_after": pending[-26][0] if len(pending) > 26 else pending[0][0] - 1,
         "files_on_disk": files,
-        RECRUITING: recruitment,
+        recruitment_data.RECRUITING: recruitment,
         # flat, for bench/bench.py's "behind" column
-        f"{RECRUITING}_applications_total": recruitment["applications_total"],
-        f"{RECRUITING}_applications_hot_program": recruitment["applications_hot_program"],
+        f"{recruitment_data.RECRUITING}_applications_total": recruitment["applications_total"],
+        f"{recruitment_data.RECRUITING}_applications_hot_program": recruitment["applications_hot_program"],
         "seconds": round(time.monotonic() - started, 1),
-    }
-
-
-def _recruitment_summary(s: Society, plan: Plan) -> dict:
-    """What bench/ needs for the jmsb pages. Application ids are handed out in order, so the
-    secretariat's list (id order, keyset pages) ends at the last one."""
-    total, hot = s.summary["applications"], s.summary["hot_applications"]
-    first = s.rows.next_id["recruitment_applications"] - total
-    return {
-        "tenant": s.slug, "tenant_id": s.tenant_id, "logins": JMSB_LOGINS, "programs": plan.programs,
-        "applications_total": total, "applications_hot_program": len(hot),
-        "row_id": hot[0] if hot else None,
-        # ?after=<id> for a deep page of the secretariat's 応募一覧: 25 rows before its end
-        "deep_after": first + total - 26 if total > 26 else first - 1,
     }
 
 
@@ -436,5 +351,5 @@ def bench_data(trainees: int, facilities: int, seed: int, pending_share: float, 
         Path(summary_path).write_text(line + "\n")
     click.echo(f"bench-data: {sum(summary['rows'].values())} rows in {summary['seconds']} s; "
                f"logins {', '.join(LOGINS.values())} / {PASSWORD} on {BIG[0]}, "
-               f"{', '.join(JMSB_LOGINS.values())} on {RECRUITING}")
+               f"{', '.join(recruitment_data.JMSB_LOGINS.values())} on {recruitment_data.RECRUITING}")
     click.echo(line)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from portal.benchdata import JMSB_LOGINS, LOGINS, PASSWORD, Plan, generate
+from portal.benchdata import LOGINS, PASSWORD, Plan, generate
+from portal.benchdata_recruitment import JMSB_LOGINS
 from portal.extensions import db
 from tests.conftest import TenantClient, _wipe
 
