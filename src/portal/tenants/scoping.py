@@ -192,12 +192,8 @@ def _unclaimed(connection: Any) -> None:
     connection.info[_CLAIMED] = False
 
 
-def _unclaimed_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-    record.info[_CLAIMED] = False
-
-
 def _fail_closed(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
-    if connection.info.get(_CLAIMED, True) or statement.startswith("SELECT set_config("):
+    if connection.info.get(_CLAIMED, True):
         return
     connection.info[_CLAIMED] = True
     _set_connection_tenant(connection, "")
@@ -218,7 +214,6 @@ def _forget_on_reset(dbapi_connection: Any, record: Any, reset_state: Any = None
 def install_pg_memory(engine: Any) -> None:
     if engine.dialect.name != "postgresql" or event.contains(engine, "begin", _unclaimed):
         return
-    event.listen(engine, "checkout", _unclaimed_checkout)
     event.listen(engine, "begin", _unclaimed)
     event.listen(engine, "before_cursor_execute", _fail_closed)
     event.listen(engine, "rollback", _forget)

@@ -82,7 +82,7 @@ def _trainee_top():
 def _recruitment_top(role: Role, common: dict):
     if role is Role.trainee:
         licence = registration.current_license(current_user)
-        screen = recruitment.applicant_screen(current_user, licence=licence)
+        screen = recruitment.applicant_screen(current_user, licence_on_file=licence is not None)
         return render_template("home/recruitment.html", screen=screen, licence=licence, **common)
     if role in (Role.program_director, Role.secretariat):
         counts = recruitment.top_counts(current_user)

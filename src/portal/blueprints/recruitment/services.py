@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from flask import g
 from flask_babel import gettext
@@ -163,19 +162,15 @@ class ApplicantScreen:
         return self.status == "accepted"
 
 
-_UNREAD = object()
-
-
 def applicant_screen(applicant: User, now: datetime | None = None,
-                     licence: Any = _UNREAD) -> ApplicantScreen:
-    """`licence`: the page's current licence (or None), when it has read it anyway."""
+                     licence_on_file: bool | None = None) -> ApplicantScreen:
+    """`licence_on_file`: given when the page has read the licence anyway (else read here)."""
     now = now or utcnow()
     close_due_rounds(now)
     cal = calendar(now)
     current = open_application(applicant, cal.year) if cal.year is not None else None
-    on_file = None if licence is _UNREAD else licence is not None
     return ApplicantScreen(cal, current, applications_of(applicant),
-                           _licence_ok(applicant, on_file))
+                           _licence_ok(applicant, licence_on_file))
 
 
 def _licence_ok(applicant: User, on_file: bool | None = None) -> bool:
