@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfWriter
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.mail import OutboxMail
@@ -53,3 +53,20 @@ def upload_credential(client, data: bytes, name: str = "医師免許証.pdf",
 
 def submit_credential(client):
     return client.post("/credentials/submit", {}, csrf_from="/credentials/confirm")
+
+
+def sql_sent(app, request) -> list[str]:
+    """The statements `request()` sends to the database, as text."""
+    seen: list[str] = []
+
+    def keep(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    return seen

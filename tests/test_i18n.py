@@ -205,3 +205,24 @@ def test_error_page_in_english(english, jsicm):
     assert response.status_code == 403
     page = response.get_data(as_text=True)
     assert "You do not have permission to do this." in page and "Go to Home" in page
+
+
+def test_template_gettext_formats_and_escapes_as_jinja_newstyle_does(app, english, jsicm):
+    """`_()` in templates is our own shortcut of jinja's newstyle gettext: the same output
+    for values (escaped), `%%`, plain strings, and the English catalog."""
+    from flask import render_template_string, session
+    cases = {
+        "{{ _('該当 %(count)d件', count=3) }}": "該当 3件",
+        "{{ _('%(name)s様', name='<b>') }}": "&lt;b&gt;様",
+        "{{ _('100%%') }}": "100%",
+        "{{ _('氏名') }}": "氏名",
+        "{% trans n=2 %}{{ n }}件{% endtrans %}": "2件",
+    }
+    with app.test_request_context("/", headers={"Host": "jsicm.localhost"}):
+        app.preprocess_request()
+        for source, expected in cases.items():
+            assert render_template_string(source) == expected, source
+        session["lang"] = "en"
+        from flask_babel import refresh
+        refresh()
+        assert render_template_string("{{ _('氏名') }}") == "Name"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from flask import Flask, g, has_request_context, session
 from flask_babel import Babel, get_translations
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from portal.extensions import babel
 
@@ -50,6 +52,18 @@ def _translations():
     return cached
 
 
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, /, **variables):
+    """What jinja's newstyle gettext does (translate, mark safe, then %-format with the values
+    escaped), without its two context.call layers per `_()`: those cost 24 µs a call, and a
+    list of 100 rows makes hundreds of calls. A string without `%` and without values is
+    what `% {}` would give back, so the formatting is skipped only then."""
+    rv = _translations().ugettext(string)
+    if eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables if variables or "%" in rv else rv
+
+
 def init_app(app: Flask) -> None:
     translations = app.root_path + "/translations"
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations)
@@ -61,6 +75,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext)
 
 
 __all__ = ["LOCALES", "N_", "Babel", "init_app", "select_locale"]

@@ -13,7 +13,7 @@ from portal.blueprints.auth.models import User
 from portal.blueprints.credentials.models import Credential, Enrollment
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox, pdf_bytes
+from tests.helpers import outbox, pdf_bytes, sql_sent
 
 ALREADY_DONE = "この証票は既に他の方が処理済みです。"
 NEED_REASON = "差戻しの理由を入力してください。"
@@ -188,3 +188,11 @@ def test_director_removed_from_the_facility_loses_access_at_once(app, world, sub
     assert htmx_post(director, f"/review/credentials/{submitted.id}/approve").status_code == 404
     with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):
         assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 0
+
+
+def test_queue_page_size_and_status_are_written_into_the_sql(app, submitted, login_as):
+    """Bound, they made PostgreSQL plan the queue afresh on every view (portal.db.inline)."""
+    jimu = login_as("jsicm-jimu")
+    sent = sql_sent(app, lambda: jimu.get("/review/credentials?after=0"))
+    queue = [s for s in sent if "FROM credentials" in s and "ORDER BY credentials.id" in s]
+    assert queue and "LIMIT 50" in queue[0] and "'pending_review'" in queue[0], sent

@@ -13,6 +13,7 @@ from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.conftest import TenantClient
+from tests.helpers import sql_sent
 from tests.recruitment.admin_support import (  # noqa: F401
     DIRECTOR,
     JIMU,
@@ -128,6 +129,12 @@ def statements(counted_app, path: str) -> int:
     response = client.get(path)
     assert response.status_code == 200
     return int(response.headers["X-SQL-Count"])
+
+
+def test_page_size_and_count_cap_are_written_into_the_sql(app, jimu, rec, mixed):
+    """Bound, the LIMITs made PostgreSQL plan the page afresh on every view (portal.db.inline)."""
+    sent = "\n".join(sql_sent(app, lambda: jimu.get(f"{LIST}?after=1")))
+    assert "LIMIT 101" in sent and "LIMIT 1001" in sent, sent
 
 
 def test_statement_count_does_not_grow_with_the_rows(app, counted_app, rec):

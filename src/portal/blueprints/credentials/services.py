@@ -24,7 +24,7 @@ from portal.blueprints.credentials.models import (
 )
 from portal.blueprints.facilities.models import Facility
 from portal.blueprints.home.services import close_tasks, open_task
-from portal.db import utcnow
+from portal.db import inline, utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -285,9 +285,9 @@ def _review_scope(actor: User):
 
 def review_queue(actor: User, limit: int = 50, after_id: int | None = None) -> list[Credential]:
     """Pending credentials, oldest first; keyset pagination on id keeps deep pages cheap."""
-    stmt = (select(Credential).where(_review_scope(actor), Credential.status == "pending_review")
+    stmt = (select(Credential).where(_review_scope(actor), Credential.status == inline("pending_review"))
             .options(joinedload(Credential.trainee), joinedload(Credential.file))
-            .order_by(Credential.id).limit(limit))
+            .order_by(Credential.id).limit(inline(limit)))
     if after_id is not None:
         stmt = stmt.where(Credential.id > after_id)
     return list(db.session.scalars(stmt))
@@ -296,7 +296,7 @@ def review_queue(actor: User, limit: int = 50, after_id: int | None = None) -> l
 def queue_counts(actor: User) -> dict[str, int]:
     pending = db.session.scalar(select(func.count()).select_from(
         select(Credential.id).where(_review_scope(actor), Credential.status == "pending_review")
-        .limit(1000).subquery()))
+        .limit(inline(1000)).subquery()))
     return {"pending": pending or 0}
 
 

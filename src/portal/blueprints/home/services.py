@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import String, cast, func, literal_column, or_, select, update
 
 from portal.blueprints.home.models import TASK_TITLES, Notice, Task
-from portal.db import utcnow
+from portal.db import inline, utcnow
 from portal.extensions import db
 
 
@@ -56,13 +56,13 @@ def _listed_notices(n, role, now):
 def open_tasks(user) -> list[Task]:
     where, order = _listed_tasks(Task, user.id)
     return list(db.session.scalars(select(Task).where(*where).order_by(*order)
-                                   .limit(LISTED_TASKS)))
+                                   .limit(inline(LISTED_TASKS))))
 
 
 def visible_notices(user, now: datetime | None = None) -> list[Notice]:
     where, order = _listed_notices(Notice, user.role, now or utcnow())
     return list(db.session.scalars(select(Notice).where(*where).order_by(*order)
-                                   .limit(LISTED_NOTICES)))
+                                   .limit(inline(LISTED_NOTICES))))
 
 
 def tasks_version(tenant_id, user_id):
@@ -87,7 +87,7 @@ def _version(c, where, order, tenant_id, limit: int):
     SQLite). Core, so the tenant is said here. SQLAlchemy sets updated_at on every UPDATE it
     sends, by the ORM or not (the column's onupdate)."""
     rows = (select(c.id, c.updated_at).where(c.tenant_id == tenant_id, *where)
-            .order_by(*order).limit(limit).subquery())
+            .order_by(*order).limit(inline(limit)).subquery())
     return (select(func.aggregate_strings(
         cast(rows.c.id, String) + ":" + cast(rows.c.updated_at, String), _COMMA))
         .scalar_subquery())

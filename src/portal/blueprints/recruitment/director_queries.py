@@ -14,10 +14,12 @@ from portal.blueprints.recruitment.models import (
     RecruitmentApplication,
     RecruitmentProgram,
     RecruitmentRound,
+    as_list_rows,
 )
 from portal.blueprints.recruitment.selection import DECIDABLE
 from portal.blueprints.recruitment.services import Calendar
 from portal.blueprints.recruitment.transitions import director_scope
+from portal.db import inline
 from portal.extensions import db
 from portal.i18n import N_
 
@@ -71,9 +73,7 @@ def director_programs(actor: User, year: int | None) -> list[ProgramRow]:
 
 
 def _with_people(stmt):
-    return stmt.options(joinedload(RecruitmentApplication.applicant),
-                        joinedload(RecruitmentApplication.program),
-                        joinedload(RecruitmentApplication.round))
+    return stmt.options(*as_list_rows(joinedload))
 
 
 def applicant_page(actor: User, *, year: int | None, round_id: int | None,
@@ -94,7 +94,7 @@ def applicant_page(actor: User, *, year: int | None, round_id: int | None,
         ids = ids.where(RecruitmentApplication.status == status)
     if after is not None:
         ids = ids.where(RecruitmentApplication.id > after)
-    page_ids = ids.order_by(RecruitmentApplication.id).limit(limit + 1).subquery("page_ids")
+    page_ids = ids.order_by(RecruitmentApplication.id).limit(inline(limit + 1)).subquery("page_ids")
     stmt = (select(RecruitmentApplication).select_from(page_ids)
             .join(RecruitmentApplication, RecruitmentApplication.id == page_ids.c.id))
     rows = list(db.session.scalars(_with_people(stmt).order_by(RecruitmentApplication.id)))
@@ -104,9 +104,9 @@ def applicant_page(actor: User, *, year: int | None, round_id: int | None,
 def withdrawal_requests(actor: User, limit: int = PAGE_SIZE) -> list[RecruitmentApplication]:
     """採用辞退の申請 waiting for this director, oldest first."""
     stmt = select(RecruitmentApplication).where(
-        director_scope(actor), RecruitmentApplication.status == "withdrawal_requested")
+        director_scope(actor), RecruitmentApplication.status == inline("withdrawal_requested"))
     return list(db.session.scalars(_with_people(stmt).order_by(
-        RecruitmentApplication.withdrawal_requested_at, RecruitmentApplication.id).limit(limit)))
+        RecruitmentApplication.withdrawal_requested_at, RecruitmentApplication.id).limit(inline(limit))))
 
 
 def decision_block(application: RecruitmentApplication, now: datetime) -> str | None:

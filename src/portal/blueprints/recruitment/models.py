@@ -117,3 +117,15 @@ class RecruitmentApplication(TenantScoped, Base):
     @property
     def track_label(self) -> str:
         return TRACKS.get(self.track, "")
+
+
+def as_list_rows(load) -> list:
+    """Loader options for applications shown as list rows (`load` is joinedload, or
+    contains_eager when the statement joins them itself): the applicant, program and round,
+    not the facilities and directors a row does not show. Each joined table adds to
+    PostgreSQL's planning: ten of them took 3.6 ms to plan against 0.5 ms to run."""
+    App = RecruitmentApplication
+    return [load(App.applicant).lazyload(User.facility),
+            load(App.program).lazyload(RecruitmentProgram.core_facility),
+            load(App.program).lazyload(RecruitmentProgram.director),
+            load(App.round)]

@@ -12,7 +12,7 @@ from portal.blueprints.auth.services import external_url
 from portal.blueprints.registration import normalize
 from portal.blueprints.registration.models import MedicalLicense
 from portal.blueprints.registration.services import LicenseError, RegistrationError
-from portal.db import utcnow
+from portal.db import inline, utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -71,7 +71,7 @@ def registrants(query: str = "", status: str = "", after_id: int | None = None,
     on id (like the credential queue) keeps deep pages cheap. One query per page."""
     current = _current_status()
     stmt = (select(User, current).where(User.role == Role.trainee.value)
-            .order_by(User.id).limit(limit))
+            .order_by(User.id).limit(inline(limit)))
     query = normalize.nfkc(query)
     if query:
         stmt = stmt.where(_matches(query))

@@ -23,6 +23,7 @@ from portal.blueprints.renewal.models import (
     RenewalWindow,
     SocietyMember,
 )
+from portal.db import inline
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -294,7 +295,7 @@ def _transition(app: RenewalApplication, from_state: str, **values: Any) -> None
 def review_list(status: str | None, limit: int = 200) -> list[RenewalApplication]:
     stmt = (select(RenewalApplication).options(selectinload(RenewalApplication.facility),
                                                selectinload(RenewalApplication.window))
-            .order_by(RenewalApplication.id.desc()).limit(limit))
+            .order_by(RenewalApplication.id.desc()).limit(inline(limit)))
     if status:
         stmt = stmt.where(RenewalApplication.status == status)
     return list(db.session.scalars(stmt))
