@@ -126,8 +126,11 @@ def probe(client: Client, path: str, extra: dict, must: str) -> dict:
             "encoding": zipped_headers.get("content-encoding", "identity")}
 
 
+LATENCY_LUA = str(Path(__file__).with_name("latency.lua"))
+
+
 def wrk(port: int, path: str, headers: dict, seconds: float) -> dict:
-    cmd = ["wrk", "-t1", "-c8", f"-d{seconds:g}s", "--latency"]
+    cmd = ["wrk", "-t1", "-c8", f"-d{seconds:g}s", "--latency", "-s", LATENCY_LUA]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
     out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True,
@@ -137,7 +140,22 @@ def wrk(port: int, path: str, headers: dict, seconds: float) -> dict:
     errors = re.search(r"Socket errors: (.*)", out)
     return {"rps": rps, "p50_ms": _latency(out, "50%"), "p99_ms": _latency(out, "99%"),
             "non_2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(1) if errors else ""}
+            "socket_errors": errors.group(1) if errors else "",
+            "requests": int(re.search(r"^latency-requests (\d+)$", out, re.MULTILINE).group(1)),
+            "quantiles_us": [int(v) for v in re.findall(r"^latency-q [\d.]+ (\d+)$", out, re.MULTILINE)]}
+
+
+def pooled_ms(runs: list[dict], pct: float) -> float:
+    """The pct percentile of every request of the runs together: each run's quantile points
+    (one per 0.1 %) weigh its requests / 1000."""
+    points = sorted((us, r["requests"] / len(r["quantiles_us"]))
+                    for r in runs for us in r["quantiles_us"])
+    wanted, seen = sum(w for _, w in points) * pct / 100, 0.0
+    for us, weight in points:
+        seen += weight
+        if seen >= wanted - 1e-9:
+            return us / 1000
+    return points[-1][0] / 1000
 
 
 def _latency(out: str, pct: str) -> float:
@@ -188,9 +206,10 @@ def run_pages(args) -> None:
         page.pop("headers")
         page.update(ratio=statistics.median(ratios), ratio_min=min(ratios), ratio_max=max(ratios),
                     rps=statistics.median(r["rps"] for r in runs),
-                    p50_ms=statistics.median(r["p50_ms"] for r in runs),
-                    p99_ms=statistics.median(r["p99_ms"] for r in runs),
-                    non_2xx=sum(r["non_2xx"] for r in runs), runs=runs)
+                    p50_ms=pooled_ms(runs, 50), p99_ms=pooled_ms(runs, 99),
+                    requests=sum(r["requests"] for r in runs),
+                    non_2xx=sum(r["non_2xx"] for r in runs),
+                    runs=[{k: v for k, v in r.items() if k != "quantiles_us"} for r in runs])
     health = [w["rps"] for r in rounds for w in r[0::2]]
     Path(args.out).write_text(json.dumps({
         "label": args.label, "summary": summary, "pages": pages,
