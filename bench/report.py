@@ -127,7 +127,7 @@ def render(work: Path) -> tuple[dict, str]:
          f"{meta.get('seconds', '?')} s. "
         f"gunicorn -w 4 (sync), PostgreSQL as the app role `portal_app` (RLS on); wrk -t1 -c8, "
         f"{large['rounds']} rounds × {large['seconds']:g} s per page, each window next to a "
-        f"/_health window; ratio = page req/s ÷ mean of the two /_health windows around it; "
+        f"{large.get('health_seconds', large['seconds']):g} s /_health window; ratio = page req/s ÷ mean of the two /_health windows around it; "
         f"p50/p99 over every request of a page's rounds together. "
         f"/_health: {empty['health_rps_median']:.0f} req/s (empty DB run), "
         f"{large['health_rps_median']:.0f} req/s (large DB run)."),
