@@ -21,6 +21,7 @@ ACCEPT = "br, gzip"
 # /_health answers ~2,300 requests a second: 1 s gives its rate as surely as 2 s, and the
 # 55 windows of each database's run leave bench/run a minute inside its 10 on a fresh machine
 HEALTH_SECONDS = 1
+LATENCY_LUA = str(Path(__file__).with_name("latency.lua"))  # pooled p50/p99 (pooled_ms)
 # name, society, who, path, extra headers, text the page must contain, rows behind it (a
 # summary key). Society None is the summary's big one (summary["tenant"], summary["logins"]);
 # another is a summary key holding its own "tenant" and "logins" (same password). Paths and
@@ -127,9 +128,6 @@ def probe(client: Client, path: str, extra: dict, must: str) -> dict:
     return {"sql": statistics.mode(counts) if counts else None, "sql_all": counts,
             "bytes": len(body), "bytes_compressed": len(zipped),
             "encoding": zipped_headers.get("content-encoding", "identity")}
-
-
-LATENCY_LUA = str(Path(__file__).with_name("latency.lua"))
 
 
 def wrk(port: int, path: str, headers: dict, seconds: float) -> dict:

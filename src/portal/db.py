@@ -57,7 +57,6 @@ class TenantScoped(Timestamped):
         return mapped_column(Integer, ForeignKey("tenants.id"), nullable=False, index=True)
 
 
-
 def inline(value: int | str):
     """A constant of the code (a page size, a status) written into the statement instead of
     bound. psycopg prepares a statement on its fifth run, and PostgreSQL then keeps one

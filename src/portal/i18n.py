@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
     translations = app.root_path + "/translations"
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Tokyo")
+    # jinja needs a gettext here and wraps it in its newstyle layers; `gettext` and `_` are
+    # then replaced by _template_gettext, which does the same work in one call
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),

@@ -283,9 +283,14 @@ def _review_scope(actor: User):
     return Credential.id.is_(None)  # nobody else reviews
 
 
+def _pending_for(actor: User) -> tuple:
+    """The credentials waiting for this reviewer (the queue and its count)."""
+    return _review_scope(actor), Credential.status == inline("pending_review")
+
+
 def review_queue(actor: User, limit: int = 50, after_id: int | None = None) -> list[Credential]:
     """Pending credentials, oldest first; keyset pagination on id keeps deep pages cheap."""
-    stmt = (select(Credential).where(_review_scope(actor), Credential.status == inline("pending_review"))
+    stmt = (select(Credential).where(*_pending_for(actor))
             .options(joinedload(Credential.trainee), joinedload(Credential.file))
             .order_by(Credential.id).limit(inline(limit)))
     if after_id is not None:
@@ -295,7 +300,7 @@ def review_queue(actor: User, limit: int = 50, after_id: int | None = None) -> l
 
 def queue_counts(actor: User) -> dict[str, int]:
     pending = db.session.scalar(select(func.count()).select_from(
-        select(Credential.id).where(_review_scope(actor), Credential.status == "pending_review")
+        select(Credential.id).where(*_pending_for(actor))
         .limit(inline(1000)).subquery()))
     return {"pending": pending or 0}
 

@@ -94,7 +94,8 @@ def applicant_page(actor: User, *, year: int | None, round_id: int | None,
         ids = ids.where(RecruitmentApplication.status == status)
     if after is not None:
         ids = ids.where(RecruitmentApplication.id > after)
-    page_ids = ids.order_by(RecruitmentApplication.id).limit(inline(limit + 1)).subquery("page_ids")
+    page_ids = (ids.order_by(RecruitmentApplication.id).limit(inline(limit + 1))
+                .subquery("page_ids"))
     stmt = (select(RecruitmentApplication).select_from(page_ids)
             .join(RecruitmentApplication, RecruitmentApplication.id == page_ids.c.id))
     rows = list(db.session.scalars(_with_people(stmt).order_by(RecruitmentApplication.id)))
@@ -106,7 +107,8 @@ def withdrawal_requests(actor: User, limit: int = PAGE_SIZE) -> list[Recruitment
     stmt = select(RecruitmentApplication).where(
         director_scope(actor), RecruitmentApplication.status == inline("withdrawal_requested"))
     return list(db.session.scalars(_with_people(stmt).order_by(
-        RecruitmentApplication.withdrawal_requested_at, RecruitmentApplication.id).limit(inline(limit))))
+        RecruitmentApplication.withdrawal_requested_at, RecruitmentApplication.id)
+        .limit(inline(limit))))
 
 
 def decision_block(application: RecruitmentApplication, now: datetime) -> str | None:
