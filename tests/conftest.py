@@ -88,7 +88,7 @@ def app(app_config, db_urls):
     if db_urls["dialect"] == "postgresql":
         grant_app_role(db_urls["owner"])
     # Fast hashes in tests; production keeps argon2's defaults.
-    import portal.blueprints.auth.services as auth_services
+    import portal.accounts.services as auth_services
 
     auth_services._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     return application

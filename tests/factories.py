@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-from portal.blueprints.auth.models import User
-from portal.blueprints.auth.services import hash_password
+from portal.accounts.models import User
+from portal.accounts.services import hash_password
 from portal.blueprints.credentials.models import TrainingStartApplication
-from portal.blueprints.facilities.models import Facility
-from portal.blueprints.home.services import open_task
-from portal.cli import ensure_domain, ensure_tenant
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
+from portal.tenants.services import ensure_domain, ensure_tenant
+from portal.worklist.services import open_task
 
 PASSWORD = "pass-word-123"
 

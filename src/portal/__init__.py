@@ -30,7 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("portal").setLevel(logging.INFO)
     _init_extensions(app)
     _init_tenancy(app)
-    _register_blueprints(app)
+    _register_features(app)
     _register_errors(app)
     app.add_url_rule("/_health", "health", _health)
     from portal import cli, pdf
@@ -46,14 +46,17 @@ def _health() -> Response:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import connections, i18n, mail, sqlcount, storage
+    from portal import connections, i18n, mail, storage
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from portal.tenants import scoping
 
     _init_compression(app)  # first registered, so its after_request runs last
     db.init_app(app)
     connections.install(app)
-    sqlcount.init_app(app)  # before _commit_once, so it also counts what the commit flushes
+    if app.config.get("SQL_COUNT_HEADER"):  # tests and bench/ only: a development tool
+        from portal.devdata import sqlcount
+
+        sqlcount.init_app(app)  # before _commit_once, so it also counts what the commit flushes
     import portal.models  # noqa: F401 - the whole schema, for Alembic
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
@@ -65,7 +68,7 @@ def _init_extensions(app: Flask) -> None:
     scoping.install(FSASession)
     mail.install(FSASession)
     storage.install(FSASession)
-    from portal.blueprints.auth.loader import init_login
+    from portal.accounts.loader import init_login
 
     init_login(app, login_manager)
     app.after_request(_commit_once)
@@ -119,20 +122,25 @@ def _init_tenancy(app: Flask) -> None:
     ui.init_app(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from portal.blueprints.auth import bp as auth_bp
-    from portal.blueprints.cases import bp as cases_bp
-    from portal.blueprints.credentials import bp as credentials_bp
-    from portal.blueprints.devtools import bp as devtools_bp
-    from portal.blueprints.home import bp as home_bp
-    from portal.blueprints.profile import bp as profile_bp
-    from portal.blueprints.recruitment import bp as recruitment_bp
-    from portal.blueprints.registration import bp as registration_bp
-    from portal.blueprints.renewal import bp as renewal_bp
+def _register_features(app: Flask) -> None:
+    """Every feature registers its blueprint, menus, top-page panels, tasks and commands;
+    a society gets those of the modules its rules.toml turns on (portal.registry)."""
+    from portal import registry
+    from portal.blueprints import (
+        auth,
+        cases,
+        credentials,
+        devtools,
+        home,
+        profile,
+        recruitment,
+        registration,
+        renewal,
+    )
 
-    for bp in (auth_bp, home_bp, credentials_bp, cases_bp, profile_bp, renewal_bp,
-               registration_bp, recruitment_bp, devtools_bp):
-        app.register_blueprint(bp)
+    registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
+                            profile.FEATURE, renewal.FEATURE, registration.FEATURE,
+                            recruitment.FEATURE, devtools.FEATURE))
 
 
 def _register_errors(app: Flask) -> None:

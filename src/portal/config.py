@@ -63,7 +63,7 @@ class Config:
         self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
         self.OUTBOX_SWEEP_AGE_SECONDS = 30
         self.OUTBOX_STALE_SENDING_SECONDS = 600
-        # Diagnostics for tests and bench/: X-SQL-Count on every response (portal.sqlcount).
+        # Diagnostics for tests and bench/: X-SQL-Count on every response (portal.devdata.sqlcount).
         self.SQL_COUNT_HEADER = _bool("SQL_COUNT_HEADER")
 
 

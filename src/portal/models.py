@@ -1,15 +1,13 @@
 """Every model, imported in one place so Alembic and tests see the whole schema."""
+from portal.accounts.licences import MedicalLicense
+from portal.accounts.models import AccountToken, User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import AccountToken, User
 from portal.blueprints.credentials.models import Credential, Enrollment, TrainingStartApplication
-from portal.blueprints.facilities.models import Facility
-from portal.blueprints.home.models import Notice, Task
 from portal.blueprints.recruitment.models import (
     RecruitmentApplication,
     RecruitmentProgram,
     RecruitmentRound,
 )
-from portal.blueprints.registration.models import MedicalLicense
 from portal.blueprints.renewal.affiliation import FacilityAffiliation
 from portal.blueprints.renewal.models import (
     FacilityCertification,
@@ -20,9 +18,11 @@ from portal.blueprints.renewal.models import (
     RenewalWindow,
     SocietyMember,
 )
+from portal.directory.models import Facility
 from portal.mail import OutboxMail
 from portal.storage import StoredFile
 from portal.tenants.models import Tenant, TenantDomain
+from portal.worklist.models import Notice, Task
 
 __all__ = [
     "AccountToken", "AuditEvent", "Credential", "Enrollment", "Facility", "FacilityAffiliation",

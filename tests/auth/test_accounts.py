@@ -10,15 +10,15 @@ import pytest
 from flask import g
 from sqlalchemy import select, update
 
+from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import AccountToken
-from portal.cli import ensure_domain
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutboxMail, build_message, queue_mail
 from portal.tenants.models import Tenant
 from portal.tenants.rules import Mail
 from portal.tenants.scoping import tenant_scope
+from portal.tenants.services import ensure_domain
 from tests.helpers import outbox
 
 TRAINEE_EMAIL = "trainee@jsicm.example.jp"

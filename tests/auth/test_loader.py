@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from portal.blueprints.auth.loader import _load
-from portal.blueprints.auth.models import User
+from portal.accounts.loader import _load
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 

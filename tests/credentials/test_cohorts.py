@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.blueprints.credentials.services import register_training_start
-from portal.blueprints.home.models import Task
 from portal.extensions import db
 from portal.tenants.resolve import rules_for
 from portal.tenants.scoping import tenant_scope
+from portal.worklist.models import Task
 
 
 @pytest.mark.parametrize("start, status, tasks", [

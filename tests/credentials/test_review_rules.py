@@ -8,8 +8,8 @@ import threading
 import pytest
 from sqlalchemy import func, select, update
 
+from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import User
 from portal.blueprints.credentials.models import Credential, Enrollment
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from portal.benchdata import LOGINS, PASSWORD, Plan, generate
-from portal.benchdata_recruitment import JMSB_LOGINS
+from portal.devdata.benchdata import LOGINS, PASSWORD, Plan, generate
+from portal.devdata.benchdata_recruitment import JMSB_LOGINS
 from portal.extensions import db
 from tests.conftest import TenantClient, _wipe
 
@@ -23,7 +23,7 @@ MAX_STATEMENTS = 10
 
 @pytest.fixture(scope="module")
 def counted_app(app, app_config):
-    """The same database, with the X-SQL-Count header on (portal.sqlcount)."""
+    """The same database, with the X-SQL-Count header on (portal.devdata.sqlcount)."""
     return create_app({**app_config, "SQL_COUNT_HEADER": True})
 
 

@@ -1,4 +1,4 @@
-"""The trainee top page keeps its panels' HTML per user (portal.blueprints.home.trainee_top),
+"""The trainee top page keeps its panels' HTML per user (portal.blueprints.credentials.trainee_top),
 keyed by what they show, read from the database on every request. These tests change, one
 by one, everything the panels show (by the real review flow and by writing rows directly,
 as another process or a script would) and check that the very next view shows it, that
@@ -13,14 +13,14 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import delete, select, update
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.blueprints.credentials.models import Credential
-from portal.blueprints.facilities.models import Facility
-from portal.blueprints.home.models import Notice, Task
-from portal.blueprints.home.trainee_top import TEMPLATE
+from portal.blueprints.credentials.trainee_top import TEMPLATE
 from portal.db import utcnow
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
+from portal.worklist.models import Notice, Task
 from tests.conftest import TenantClient
 from tests.helpers import pdf_bytes, submit_credential, upload_credential
 
@@ -174,7 +174,7 @@ def test_a_change_made_while_the_panels_render_is_not_kept(app, world, jsicm, re
                                                             monkeypatch):
     """The lists are read after the key. Were a render kept under the key read before a
     change it shows, undoing that change would bring the key back and the render with it."""
-    from portal.blueprints.home import services
+    from portal.worklist import services
 
     jsicm.login("jsicm-800014")
     open_tasks = services.open_tasks

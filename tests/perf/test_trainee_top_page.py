@@ -8,7 +8,7 @@ import re
 import pytest
 from flask import template_rendered
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from tests.perf.test_trainee_top_cache import rows
 
 

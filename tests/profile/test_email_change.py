@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select, update
 
+from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import User
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.helpers import outbox

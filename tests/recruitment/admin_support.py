@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import User
 from portal.blueprints.recruitment.models import (
     RecruitmentApplication,
     RecruitmentProgram,

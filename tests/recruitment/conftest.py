@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.blueprints.auth.models import User
+from portal.accounts.licences import MedicalLicense
+from portal.accounts.models import User
 from portal.blueprints.recruitment.models import RecruitmentProgram, RecruitmentRound
-from portal.blueprints.registration.models import MedicalLicense
 from portal.db import utcnow
 from portal.extensions import db
 from portal.storage import StoredFile

@@ -6,7 +6,7 @@ import csv
 import io
 from urllib.parse import quote
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.recruitment.admin_support import applicants, applications, jimu  # noqa: F401

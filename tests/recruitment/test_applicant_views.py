@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.blueprints.recruitment import selection
 from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.extensions import db

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import create_app
+from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import User
 from portal.blueprints.recruitment import selection as D
 from portal.blueprints.recruitment import services as S
 from portal.blueprints.recruitment.models import RecruitmentApplication, RecruitmentRound
@@ -271,7 +271,7 @@ def test_anonymous_goes_to_login_and_other_societies_have_no_such_page(app, rec,
 
 @pytest.fixture(scope="module")
 def counted_app(app, app_config):
-    """The same database, with the X-SQL-Count header on (portal.sqlcount)."""
+    """The same database, with the X-SQL-Count header on (portal.devdata.sqlcount)."""
     return create_app({**app_config, "SQL_COUNT_HEADER": True})
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.helpers import outbox

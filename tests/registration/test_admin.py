@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from portal.accounts.licences import MedicalLicense
+from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import User
 from portal.blueprints.registration import admin
-from portal.blueprints.registration.models import MedicalLicense
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.helpers import outbox, pdf_bytes, png_bytes

@@ -9,10 +9,11 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from portal.accounts import licences
+from portal.accounts.licences import MedicalLicense
+from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import User
 from portal.blueprints.registration import services
-from portal.blueprints.registration.models import MedicalLicense
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope, tenant_scope
@@ -134,13 +135,13 @@ def test_a_submitted_licence_cannot_be_replaced_and_the_page_says_why(app, world
 def test_services_current_and_has_license(app, world, registered):
     with app.test_request_context(), tenant_scope(db.session, world.jmsb.tenant_id):
         user = db.session.scalar(select(User).where(User.email == EMAIL))
-        assert services.current_license(user) is None and not services.has_license(user)
+        assert licences.current_license(user) is None and not licences.has_license(user)
     upload_license(registered, png_bytes(), "仮.png", provisional=True)
     upload_license(registered, pdf_bytes(), "本.pdf")
     with app.test_request_context(), tenant_scope(db.session, world.jmsb.tenant_id):
         user = db.session.scalar(select(User).where(User.email == EMAIL))
-        current = services.current_license(user)
-        assert services.has_license(user) and current.file.original_filename == "本.pdf"
+        current = licences.current_license(user)
+        assert licences.has_license(user) and current.file.original_filename == "本.pdf"
         assert services.upload_block_reason(current) == services.LICENSE_LOCKED
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import User
 from portal.blueprints.registration import services
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope

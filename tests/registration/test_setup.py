@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import AccountToken
 from portal.blueprints.registration import services
 from portal.db import utcnow
 from portal.extensions import db

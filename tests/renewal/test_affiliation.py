@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from portal.blueprints.auth.models import User
-from portal.blueprints.facilities.models import Facility
-from portal.blueprints.home.models import Task
+from portal.accounts.models import User
 from portal.blueprints.renewal.affiliation import FacilityAffiliation, notify_due_affiliations
 from portal.blueprints.renewal.models import FacilityCertification, RenewalApplication
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.scoping import system_scope, tenant_scope
+from portal.worklist.models import Task
 from tests.helpers import outbox
 from tests.renewal.conftest import AFFILIATED_LOGIN, CORE_LOGIN, JIMU_LOGIN, _add, make_society
 

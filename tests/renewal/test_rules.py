@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.blueprints.renewal import services
 from portal.blueprints.renewal.models import RenewalApplication
 from portal.db import utcnow

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.auth.models import User
 from portal.blueprints.renewal import services
 from portal.blueprints.renewal.models import RenewalWindow
 from portal.extensions import db

@@ -10,9 +10,9 @@ from typing import get_args
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from portal.blueprints.auth.models import User
-from portal.blueprints.facilities.models import Facility
+from portal.accounts.models import User
 from portal.db import Base, TenantScoped
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.helpers import outbox, pdf_bytes
@@ -59,7 +59,7 @@ def _ids_by_table(app, tenant_id: int) -> dict[str, list[int]]:
 def _add_license(app, world) -> None:
     """A 医師免許証 row in tenant A, so the licence routes are probed with real foreign ids
     (jsicm has no registration pages to make one through)."""
-    from portal.blueprints.registration.models import MedicalLicense
+    from portal.accounts.licences import MedicalLicense
     from portal.db import utcnow
     from portal.storage import StoredFile
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.tenants.scoping import set_session_tenant, tenant_scope
 

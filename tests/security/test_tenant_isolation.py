@@ -11,12 +11,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
+from portal.accounts.models import User
 from portal.audit import AuditEvent, AuditImmutable
-from portal.blueprints.auth.models import User
 from portal.blueprints.credentials.models import TrainingStartApplication
-from portal.blueprints.home.models import Task
 from portal.extensions import db
 from portal.tenants.scoping import TenantScopeError, system_scope, tenant_scope
+from portal.worklist.models import Task
 from tests.security.conftest import JMSB_LOGINS, changes, fill, ids_for, snapshot
 
 FOREIGN_POST = {"reason": "probe", "status": "approved", "lang": "ja", "document_type":
@@ -268,8 +268,8 @@ def test_unknown_host_is_a_404_page_without_any_tenant_data(app, client_for, ten
 
 def test_child_row_cannot_point_at_another_tenants_parent_by_id(app, world):
     """SECURITY 5 without a loaded relationship: a bare foreign-key id is checked too."""
-    from portal.blueprints.home.models import Task
     from portal.tenants.scoping import TenantScopeError
+    from portal.worklist.models import Task
 
     with app.app_context(), tenant_scope(db.session, world.jmsb.tenant_id):
         db.session.add(Task(user_id=world.jsicm.trainee, kind="upload_credential",
@@ -283,7 +283,7 @@ def test_child_row_cannot_point_at_another_tenants_parent_by_id(app, world):
 def test_counts_with_the_table_only_in_from_or_a_subquery_are_scoped(app, world, shape):
     """`select(func.count()).select_from(User)` has no mapped entity in its columns; the ORM
     wall must still limit it (and a subquery inside it) to the tenant in scope."""
-    from portal.blueprints.facilities.models import Facility
+    from portal.directory.models import Facility
 
     statements = {
         "count_from": select(func.count()).select_from(User),

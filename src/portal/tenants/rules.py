@@ -142,6 +142,7 @@ class TenantRules(_Frozen):
     recruitment: Recruitment = Recruitment()
     cohorts: tuple[Cohort, ...] = ()
     links: Links = Links()
+    # The society's own wording for a shared label: "key" or "key.<role>" (see term()).
     terminology: dict[str, str] = {}
 
     def has_module(self, name: str) -> bool:
@@ -156,6 +157,12 @@ class TenantRules(_Frozen):
     def mail_subject(self, template: str, default: str) -> str:
         configured = self.mail.templates.get(template)
         return configured.subject if configured else f"{self.mail.subject_prefix}{default}"
+
+    def term(self, key: str, default: str, role: str | None = None) -> str:
+        """The society's wording for `key`: for this role, else for everybody, else `default`."""
+        if role is not None and f"{key}.{role}" in self.terminology:
+            return self.terminology[f"{key}.{role}"]
+        return self.terminology.get(key, default)
 
     def cohort_for(self, start: date | None) -> Cohort | None:
         return next((c for c in self.cohorts if start in c.training_start_dates), None)

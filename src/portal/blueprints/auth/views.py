@@ -3,11 +3,13 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.blueprints.auth import bp, services
-from portal.blueprints.auth.forms import ForgotPasswordForm, LoginForm, password_form
+from portal.accounts import services
+from portal.accounts.fields import password_form
+from portal.blueprints.auth import bp
+from portal.blueprints.auth.forms import ForgotPasswordForm, LoginForm
 from portal.extensions import limiter
 from portal.i18n import LOCALES, N_
-from portal.views import safe_next
+from portal.urls import safe_next
 
 LOGIN_FAILED = N_("ログインIDまたはパスワードが正しくありません。")
 

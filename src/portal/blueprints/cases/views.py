@@ -4,15 +4,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import render_template
+from flask import g, render_template
 from flask_login import current_user
 
-from portal.blueprints.auth.models import Role
+from portal.accounts.models import Role
 from portal.blueprints.cases import bp
-from portal.blueprints.credentials.services import case_entry_unlocked
-from portal.blueprints.home.menu import NEEDS_APPROVAL
 from portal.i18n import N_
-from portal.views import roles_required
+from portal.registry import registry
+from portal.web import roles_required
+
+
+def entry_block(user, rules) -> str | None:
+    """Why this trainee may not enter cases yet (A-R06: the credential module answers, when
+    the society has it), or None."""
+    return registry().answer("case_entry_block", rules, user)
 
 
 def credential_approved(view: Callable) -> Callable:
@@ -20,8 +25,9 @@ def credential_approved(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
-        if not case_entry_unlocked(current_user):
-            return render_template("cases/locked.html", reason=NEEDS_APPROVAL), 403
+        reason = entry_block(current_user, g.rules)
+        if reason is not None:
+            return render_template("cases/locked.html", reason=reason), 403
         return view(*args, **kwargs)
 
     return wrapped

@@ -1,9 +1,33 @@
 """JSICM credential (証票) upload by the trainee and review by the program director."""
 from flask import Blueprint
 
-from portal.views import require_module
+from portal.i18n import N_
+from portal.registry import Feature, Menu, Panel, TaskKind
+from portal.web import require_module
 
 bp = Blueprint("credentials", __name__)
 require_module(bp, "credentials")
 
-from portal.blueprints.credentials import views  # noqa: E402,F401
+from portal.blueprints.credentials import panels, views  # noqa: E402
+
+TRAINEE = frozenset({"trainee"})
+REVIEWERS = frozenset({"program_director", "secretariat"})
+
+FEATURE = Feature(
+    "credentials", bp, module="credentials",
+    menus=(
+        Menu(N_("研修開始申請"), "credentials.training_start", TRAINEE, order=10),
+        Menu(N_("証票アップロード"), "credentials.upload", TRAINEE, order=11),
+        Menu(N_("所属研修施設変更・休止登録"), None, TRAINEE, order=55),
+        Menu(N_("マニュアル"), None, TRAINEE, order=90, href=lambda rules: rules.links.manual_url),
+        Menu(N_("証票審査"), "credentials.queue", REVIEWERS, order=10),
+    ),
+    panels=(
+        Panel(TRAINEE, order=10, render=panels.trainee_panel, page=panels.trainee_page),
+        Panel(REVIEWERS, order=10, render=panels.reviewer_panel),
+    ),
+    tasks={"upload_credential": TaskKind(N_("証票をアップロードしてください。")),
+           "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id")},
+    answers={"case_entry_block": panels.case_entry_block},
+)
+__all__ = ["FEATURE", "bp", "views"]

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.blueprints.auth.models import User
-from portal.blueprints.facilities.models import Facility
+from portal.accounts.models import User
 from portal.db import Base, TenantScoped
+from portal.directory.models import Facility
 from portal.i18n import N_
 from portal.storage import StoredFile
 

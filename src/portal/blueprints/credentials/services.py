@@ -11,8 +11,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from portal import audit
-from portal.blueprints.auth.models import Role, User
-from portal.blueprints.auth.services import external_url
+from portal.accounts.models import Role, User
 from portal.blueprints.credentials.models import (
     DOCUMENT_TYPES,
     PROVISIONAL_TYPES,
@@ -22,14 +21,15 @@ from portal.blueprints.credentials.models import (
     ReviewStatus,
     TrainingStartApplication,
 )
-from portal.blueprints.facilities.models import Facility
-from portal.blueprints.home.services import close_tasks, open_task
 from portal.db import inline, utcnow
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.storage import StoredFile, store_upload
 from portal.tenants.rules import TenantRules
+from portal.urls import external_url
+from portal.worklist.services import close_tasks, open_task
 
 UNLOCKING = (ReviewStatus.approved.value, ReviewStatus.replacement_requested.value)
 SLOT = "credential"
@@ -124,7 +124,7 @@ def trainee_summary(trainee: User) -> TraineeSummary:
 
 class TopFacts(NamedTuple):
     """What the trainee top page shows of trainee_summary(), as plain values: comparable,
-    so the page can tell whether anything changed (portal.blueprints.home.trainee_top)."""
+    so the page can tell whether anything changed (portal.blueprints.credentials.trainee_top)."""
 
     training_start_status: str | None
     training_start_facility: str | None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal.blueprints.auth.models import Role
+from portal.accounts.models import Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ReturnForm, UploadForm
 from portal.blueprints.credentials.models import DOCUMENT_TYPES
@@ -13,7 +13,7 @@ from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import N_
 from portal.storage import StoredFile, download_response
 from portal.upload_checks import UploadRejected
-from portal.views import roles_required
+from portal.web import roles_required
 
 DRAFT = "credential_draft"
 REVIEWERS = (Role.program_director, Role.secretariat)

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.mail import OutboxMail
+from portal.registry import Feature
 
 bp = Blueprint("devtools", __name__, url_prefix="/_dev")
 
@@ -18,3 +19,6 @@ def _only_in_development():
 def mailbox():
     mails = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(100))
     return render_template("devtools/mailbox.html", mails=list(mails))
+
+
+FEATURE = Feature("devtools", bp)

@@ -1,3 +1,5 @@
+"""The top page and the side menu: the union of what the society's modules registered
+(portal.registry) for the user's role. Imports no feature."""
 from __future__ import annotations
 
 from flask import (
@@ -12,22 +14,36 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from portal.blueprints.auth.models import Role
-from portal.blueprints.credentials import services as credentials
-from portal.blueprints.home import bp, trainee_top
-from portal.blueprints.home.menu import menu_for
+from portal.blueprints.home import bp
 from portal.blueprints.home.menu_list import menu_list
-from portal.blueprints.home.services import open_tasks, visible_notices
-from portal.blueprints.recruitment import services as recruitment
-from portal.blueprints.registration import services as registration
-from portal.blueprints.renewal import services as renewal
-from portal.db import utcnow
 from portal.i18n import LOCALES
-from portal.views import safe_next
+from portal.registry import registry
+from portal.urls import safe_next
+from portal.worklist.services import open_tasks, task_url, visible_notices
 
-_UNLOCKED = "portal.case_entry_unlocked"  # per request: saves the top page one query
+
+class _Menu:
+    """The side menu, made when base.html first asks for it: a fragment rendered on its own
+    (a kept panel) never pays for the menu's gates."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self._items: list | None = None
+
+    @property
+    def items(self) -> list:
+        if self._items is None:
+            self._items = registry().menu(self.user, g.rules)
+        return self._items
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
 
 
 @bp.app_context_processor
@@ -35,59 +51,29 @@ def _menu() -> dict:
     user = current_user._get_current_object()  # one proxy lookup, not five
     if not user or not user.is_authenticated or g.get("tenant") is None:
         return {"menu": []}
-    unlocked = request.environ.get(_UNLOCKED)  # the trainee top page already knows
-    if unlocked is None:
-        unlocked = (Role(user.role) is Role.trainee and g.rules.has_module("credentials")
-                    and credentials.case_entry_unlocked(user))
-    return {"menu": menu_for(user, g.rules, unlocked)}
+    return {"menu": _Menu(user), "top_heading": top_heading(user)}
 
 
 bp.add_app_template_global(menu_list)
+bp.add_app_template_global(task_url)
+
+
+def top_heading(user) -> str:
+    """「専攻医 トップ」, or the society's own wording for the role (「マイページTOP」)."""
+    default = f"{gettext(user.role_label)} {gettext('トップ')}"
+    return gettext(g.rules.term("top.heading", default, user.role))
 
 
 @bp.get("/")
 @login_required
 def index():
-    role = Role(current_user.role)
-    if (role is Role.facility_manager and g.rules.has_module("renewal")
-            and current_user.facility_id is not None):  # JSPM マイページTOP (C-S03)
-        screen = renewal.screen_for(current_user, utcnow())
-        return render_template("renewal/top.html", screen=screen, **_lists())
-    if g.rules.has_module("recruitment"):  # JMSB Online System+
-        return _recruitment_top(role, _lists())
-    if not g.rules.has_module("credentials"):
-        return render_template("home/basic.html", **_lists())
-    if role is Role.trainee:
-        return _trainee_top()
-    if role in (Role.program_director, Role.secretariat):
-        counts = credentials.queue_counts(current_user)
-        return render_template("home/reviewer.html", counts=counts, **_lists())
-    return render_template("home/basic.html", **_lists())
-
-
-def _lists() -> dict:
-    """お知らせ and タスク, on every top page."""
-    return {"notices": visible_notices(current_user), "tasks": open_tasks(current_user)}
-
-
-def _trainee_top():
-    """Kept whole, or its panels kept, while what they show is unchanged (home/trainee_top.py)."""
-    def render(facts, panels) -> str:
-        request.environ[_UNLOCKED] = facts.credential_status in credentials.UNLOCKING
-        return render_template("home/trainee.html", panels=panels)
-
-    return trainee_top.page(current_user._get_current_object(), render)[1]
-
-
-def _recruitment_top(role: Role, common: dict):
-    if role is Role.trainee:
-        licence = registration.current_license(current_user)
-        screen = recruitment.applicant_screen(current_user, licence_on_file=licence is not None)
-        return render_template("home/recruitment.html", screen=screen, licence=licence, **common)
-    if role in (Role.program_director, Role.secretariat):
-        counts = recruitment.top_counts(current_user)
-        return render_template("home/recruitment.html", counts=counts, **common)
-    return render_template("home/basic.html", **common)
+    user = current_user._get_current_object()
+    panels = registry().panels(user, g.rules)
+    if len(panels) == 1 and panels[0].page is not None:
+        return panels[0].page(user)  # the module's own fast path for its page
+    cards = [html for panel in panels if (html := panel.render(user)) is not None]
+    return render_template("home/index.html", panels=cards, tasks=open_tasks(user),
+                           notices=visible_notices(user))
 
 
 @bp.post("/lang")

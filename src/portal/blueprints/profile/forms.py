@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from portal.blueprints.registration.forms import (
+from portal.accounts.fields import (
     address_field,
     email_field,
     phone_field,

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from portal import audit
-from portal.blueprints.auth.models import User
-from portal.blueprints.auth.services import consume_token, external_url, issue_token
+from portal.accounts.models import User
+from portal.accounts.services import consume_token, issue_token
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.urls import external_url
 
 
 class EmailChangeError(Exception):

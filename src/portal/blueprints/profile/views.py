@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request
 from flask_login import current_user, login_required
 
-from portal.blueprints.auth.services import TokenInvalid, peek_token
+from portal.accounts.services import TokenInvalid, peek_token
 from portal.blueprints.profile import bp, services
 from portal.blueprints.profile.forms import EmailChangeForm, contact_form
 from portal.forms import EmptyForm

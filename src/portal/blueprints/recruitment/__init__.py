@@ -2,7 +2,9 @@
 secretariat."""
 from flask import Blueprint
 
-from portal.views import require_module
+from portal.i18n import N_
+from portal.registry import Feature, Menu, Panel
+from portal.web import require_module
 
 bp = Blueprint("recruitment", __name__, url_prefix="/recruitment")
 require_module(bp, "recruitment")
@@ -10,9 +12,29 @@ require_module(bp, "recruitment")
 
 @bp.context_processor
 def _labels() -> dict:
-    from portal.blueprints.auth.models import BASIC_SPECIALTIES
+    from portal.accounts.models import BASIC_SPECIALTIES
     from portal.blueprints.recruitment.models import CURRICULUM_GROUNDS, TRACKS
 
     return {"specialties": BASIC_SPECIALTIES, "tracks": TRACKS, "grounds": CURRICULUM_GROUNDS}
 
 from portal.blueprints.recruitment import admin_views, director_views, views  # noqa: E402,F401,I001
+from portal.blueprints.recruitment import cli, panels  # noqa: E402
+
+TRAINEE = frozenset({"trainee"})
+DIRECTOR = frozenset({"program_director"})
+SECRETARIAT = frozenset({"secretariat"})
+FEATURE = Feature(
+    "recruitment", bp, module="recruitment",
+    menus=(
+        Menu(N_("応募"), "recruitment.programs", TRAINEE, order=20),
+        Menu(N_("採否結果"), "recruitment.index", TRAINEE, order=21),
+        Menu(N_("専攻医の研修実績"), None, TRAINEE, order=70),
+        Menu(N_("応募者一覧・採否登録"), "recruitment.director_applicants", DIRECTOR, order=20),
+        Menu(N_("応募一覧"), "recruitment.admin_applications", SECRETARIAT, order=20),
+        Menu(N_("プログラム管理"), "recruitment.admin_programs", SECRETARIAT, order=22),
+        Menu(N_("募集期間の管理"), "recruitment.admin_rounds", SECRETARIAT, order=23),
+    ),
+    panels=(Panel(TRAINEE, order=20, render=panels.applicant_panel),
+            Panel(DIRECTOR | SECRETARIAT, order=20, render=panels.counts_panel)),
+    commands=(cli.recruitment_close_rounds,),
+)

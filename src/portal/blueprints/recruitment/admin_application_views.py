@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
 
-from portal.blueprints.auth.models import BASIC_SPECIALTIES, Role
+from portal.accounts.models import BASIC_SPECIALTIES, Role
 from portal.blueprints.recruitment import admin_queries as queries
 from portal.blueprints.recruitment import bp, services
 from portal.blueprints.recruitment.models import CURRICULUM_GROUNDS, STATUS_LABELS
@@ -12,7 +12,7 @@ from portal.db import utcnow
 from portal.extensions import htmx
 from portal.htmx import render_page_or_block
 from portal.storage import as_attachment
-from portal.views import roles_required
+from portal.web import roles_required
 
 
 def _after() -> int | None:

@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from portal.blueprints.auth.models import BASIC_SPECIALTIES
+from portal.accounts.models import BASIC_SPECIALTIES
 from portal.i18n import N_
 
 YEAR_RANGE = NumberRange(2000, 2100, message=N_("年度は2000〜2100の範囲で入力してください。"))

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from portal.accounts.models import BASIC_SPECIALTIES, ROLE_LABELS, Role, User
 from portal.audit import AuditEvent, history
-from portal.blueprints.auth.models import BASIC_SPECIALTIES, ROLE_LABELS, Role, User
 from portal.blueprints.recruitment.models import (
     CURRICULUM_GROUNDS,
     STATUS_LABELS,
@@ -21,11 +21,11 @@ from portal.blueprints.recruitment.models import (
     RecruitmentRound,
     as_list_rows,
 )
-from portal.blueprints.registration.normalize import kana, nfkc, registration_number
 from portal.db import inline
 from portal.excel_csv import excel_csv
 from portal.extensions import db
 from portal.i18n import N_
+from portal.normalize import kana, nfkc, registration_number
 from portal.ui import fmt_date, fmt_datetime
 
 PAGE_SIZE = 100

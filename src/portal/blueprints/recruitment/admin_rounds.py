@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.blueprints.recruitment import services
 from portal.blueprints.recruitment.admin_services import (
     AdminError,

@@ -11,8 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from portal import audit
-from portal.blueprints.auth.models import BASIC_SPECIALTIES, Role, User
-from portal.blueprints.facilities.models import Facility
+from portal.accounts.models import BASIC_SPECIALTIES, Role, User
 from portal.blueprints.recruitment import services
 from portal.blueprints.recruitment.models import (
     RecruitmentApplication,
@@ -20,6 +19,7 @@ from portal.blueprints.recruitment.models import (
     RecruitmentRound,
 )
 from portal.db import utcnow
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
 from portal.tenants.scoping import system_scope, tenant_scope

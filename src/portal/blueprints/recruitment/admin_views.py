@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.blueprints.auth.models import BASIC_SPECIALTIES, Role
+from portal.accounts.models import BASIC_SPECIALTIES, Role
 from portal.blueprints.recruitment import admin_rounds as rounds_rules
 from portal.blueprints.recruitment import admin_services as admin
 from portal.blueprints.recruitment import bp
@@ -19,7 +19,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import N_
-from portal.views import roles_required
+from portal.web import roles_required
 
 SECRETARIAT = Role.secretariat
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.blueprints.recruitment.models import (
     RecruitmentApplication,
     RecruitmentProgram,

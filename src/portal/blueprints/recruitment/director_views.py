@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from portal.blueprints.auth.models import Role
+from portal.accounts.models import Role
 from portal.blueprints.recruitment import bp, selection, services
 from portal.blueprints.recruitment import director_queries as q
 from portal.blueprints.recruitment.models import DECISIONS
@@ -18,7 +18,7 @@ from portal.db import utcnow
 from portal.extensions import db, htmx
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
-from portal.views import roles_required
+from portal.web import roles_required
 
 TEMPLATE = "recruitment/director/index.html"
 ALL_ROUNDS = "all"

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.blueprints.auth.models import User
-from portal.blueprints.facilities.models import Facility
+from portal.accounts.models import User
 from portal.db import Base, TenantScoped
+from portal.directory.models import Facility
 from portal.i18n import N_
 
 # What the applicant and the director see (recruitment_application_status, DOMAIN.md 5.2).

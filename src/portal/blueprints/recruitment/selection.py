@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal import audit
-from portal.blueprints.auth.models import User
-from portal.blueprints.auth.services import external_url
+from portal.accounts.models import User
 from portal.blueprints.recruitment.models import DECISIONS, RecruitmentApplication
 from portal.blueprints.recruitment.transitions import (
     RecruitmentError,
@@ -22,6 +21,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.urls import external_url
 
 DECIDABLE = ("applied", "accepted", "rejected")
 

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import audit
-from portal.blueprints.auth.models import User
-from portal.blueprints.auth.services import external_url
+from portal.accounts import licences
+from portal.accounts.models import User
 from portal.blueprints.recruitment.models import (
     CURRICULUM_GROUNDS,
     STATUS_LABELS,
@@ -30,11 +30,11 @@ from portal.blueprints.recruitment.transitions import (  # noqa: F401 (used as s
     director_scope,
     move,
 )
-from portal.blueprints.registration import services as licences
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.urls import external_url
 
 # The seed's words (002): after the last round nothing changes, with no exceptions.
 ALL_ROUNDS_ENDED = N_("全専攻医募集期間が終了しました。応募・プログラム変更・領域変更につきましては、"

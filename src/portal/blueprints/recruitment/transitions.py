@@ -9,8 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from portal import audit
-from portal.blueprints.auth.models import Role, User
-from portal.blueprints.auth.services import external_url
+from portal.accounts.models import Role, User
 from portal.blueprints.recruitment.models import (
     RecruitmentApplication,
     RecruitmentProgram,
@@ -20,6 +19,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.urls import external_url
 
 STALE = N_("この応募は既に状態が変わっています。画面を更新してください。")
 

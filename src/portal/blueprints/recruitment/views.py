@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.blueprints.auth.models import Role
+from portal.accounts.models import Role
 from portal.blueprints.recruitment import bp, services
 from portal.blueprints.recruitment.forms import ApplyForm, WithdrawForm
 from portal.db import utcnow
 from portal.i18n import N_
-from portal.views import roles_required
+from portal.web import roles_required
 
 
 def _refused(exc: services.RecruitmentError, template: str = "recruitment/refused.html",

@@ -6,16 +6,15 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit
-from portal.blueprints.auth.models import Role, User
-from portal.blueprints.auth.services import external_url
-from portal.blueprints.registration import normalize
-from portal.blueprints.registration.models import MedicalLicense
+from portal import audit, normalize
+from portal.accounts.licences import MedicalLicense
+from portal.accounts.models import Role, User
 from portal.blueprints.registration.services import LicenseError, RegistrationError
 from portal.db import inline, utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.urls import external_url
 
 PAGE = 50
 # The list's filter: the current licence's status, or none at all.

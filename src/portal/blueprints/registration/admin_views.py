@@ -7,14 +7,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import audit
-from portal.blueprints.auth.models import ROLE_LABELS, Role
+from portal.accounts import licences
+from portal.accounts.models import ROLE_LABELS, Role
 from portal.blueprints.registration import admin, bp, services
 from portal.blueprints.registration.forms import IdentityForm, ReplacementForm
 from portal.extensions import db, htmx
 from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
-from portal.views import roles_required
+from portal.web import roles_required
 
 SECRETARIAT = Role.secretariat
 DETAIL = "registration/admin/registrant.html"
@@ -41,7 +42,7 @@ def _registrant_or_abort(user_id: int):
 
 
 def _detail(user, status: int = 200, block: str | None = None, **extra):
-    history = services.license_history(user)
+    history = licences.license_history(user)
     context = dict(user=user, history=history, current=history[0] if history else None,
                    identity_form=extra.pop("identity_form", None) or IdentityForm(obj=user),
                    replacement_form=extra.pop("replacement_form", None) or ReplacementForm(),

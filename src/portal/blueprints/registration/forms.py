@@ -1,73 +1,24 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.blueprints.auth.forms import password_form
-from portal.blueprints.registration import normalize
+from portal import normalize
+from portal.accounts.fields import (
+    REQUIRED,
+    address_field,
+    birth_date_field,
+    email_field,
+    full_name_field,
+    kana_field,
+    password_form,
+    phone_field,
+    postal_code_field,
+    registration_number_field,
+)
 from portal.i18n import N_
-
-REQUIRED = N_("入力してください。")
-BAD_EMAIL = N_("メールアドレスの形式が正しくありません。")
-EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-
-
-def _check(test, message: str):
-    def validator(form, field) -> None:
-        if field.data and not test(field.data):
-            raise ValidationError(message)
-    return validator
-
-
-def _birth_date_in_the_past(form, field) -> None:
-    if field.data and not EARLIEST_BIRTH_DATE <= field.data < date.today():
-        raise ValidationError(N_("生年月日が正しくありません。"))
-
-
-def full_name_field() -> StringField:
-    return StringField(N_("氏名"), filters=[normalize.name],
-                       validators=[DataRequired(REQUIRED), Length(max=100)])
-
-
-def kana_field() -> StringField:
-    return StringField(N_("フリガナ"), filters=[normalize.kana], validators=[
-        DataRequired(REQUIRED), Length(max=100),
-        _check(normalize.is_katakana, N_("フリガナは全角カタカナで入力してください。"))])
-
-
-def registration_number_field() -> StringField:
-    return StringField(N_("医籍登録番号"), filters=[normalize.registration_number], validators=[
-        DataRequired(REQUIRED),
-        _check(normalize.is_registration_number,
-               N_("医籍登録番号は数字（8桁以内）で入力してください。"))])
-
-
-def birth_date_field() -> DateField:
-    return DateField(N_("生年月日"), validators=[
-        DataRequired(N_("生年月日を入力してください（例: 1995-04-01）。")), _birth_date_in_the_past])
-
-
-def postal_code_field() -> StringField:
-    return StringField(N_("郵便番号"), filters=[normalize.postal_code], validators=[
-        Optional(), _check(normalize.is_postal_code, N_("郵便番号は7桁の数字で入力してください（例: 100-0005）。"))])
-
-
-def address_field() -> StringField:
-    return StringField(N_("住所"), filters=[normalize.name], validators=[Optional(), Length(max=300)])
-
-
-def phone_field() -> StringField:
-    return StringField(N_("電話番号"), filters=[normalize.phone], validators=[
-        Optional(), _check(normalize.is_phone, N_("電話番号は10桁または11桁の数字で入力してください（ハイフン可）。"))])
-
-
-def email_field(label: str = N_("メールアドレス")) -> EmailField:
-    return EmailField(label, filters=[normalize.nfkc],
-                      validators=[DataRequired(REQUIRED), Email(BAD_EMAIL), Length(max=320)])
 
 
 class RegisterForm(FlaskForm):

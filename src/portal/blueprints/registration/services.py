@@ -12,12 +12,12 @@ from datetime import date, timedelta
 from flask import g
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from portal import audit
-from portal.blueprints.auth.models import AccountToken, Role, User
-from portal.blueprints.auth.services import (
+from portal.accounts.licences import MedicalLicense, current_license
+from portal.accounts.models import AccountToken, Role, User
+from portal.accounts.services import (
     TokenInvalid,
     consume_token,
     external_url,
@@ -26,7 +26,6 @@ from portal.blueprints.auth.services import (
     peek_token,
     void_sessions,
 )
-from portal.blueprints.registration.models import MedicalLicense
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
@@ -172,25 +171,6 @@ def resend_login_url(number: str, email: str, rules: TenantRules) -> None:
 
 
 # --- 医師免許証 ------------------------------------------------------------------------------
-
-
-def current_license(user: User) -> MedicalLicense | None:
-    """The newest upload is the current one; older rows stay as the history."""
-    return db.session.scalar(
-        select(MedicalLicense).where(MedicalLicense.user_id == user.id)
-        .options(joinedload(MedicalLicense.file)).order_by(MedicalLicense.id.desc()).limit(1))
-
-
-def has_license(user: User) -> bool:
-    """A licence image is on file (a provisional one counts: B-R04 accepts it for now)."""
-    return db.session.scalar(select(MedicalLicense.id).where(
-        MedicalLicense.user_id == user.id).limit(1)) is not None
-
-
-def license_history(user: User) -> list[MedicalLicense]:
-    return list(db.session.scalars(
-        select(MedicalLicense).where(MedicalLicense.user_id == user.id)
-        .options(joinedload(MedicalLicense.file)).order_by(MedicalLicense.id.desc())))
 
 
 def upload_block_reason(current: MedicalLicense | None) -> str | None:

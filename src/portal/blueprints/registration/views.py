@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
-from portal.blueprints.auth.models import Role
+from portal.accounts import licences
+from portal.accounts.models import Role
 from portal.blueprints.registration import bp, services
 from portal.blueprints.registration.forms import LicenseForm, RegisterForm, ResendForm, setup_form
 from portal.extensions import limiter
@@ -13,7 +14,7 @@ from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import LOCALES, N_
 from portal.storage import download_response
 from portal.upload_checks import UploadRejected
-from portal.views import roles_required
+from portal.web import roles_required
 
 REGISTERED_EMAIL = "registration_email"  # shown on the 完了 page after the redirect
 
@@ -111,10 +112,10 @@ def license():
         except (services.LicenseError, UploadRejected) as exc:
             form.file.errors.append(exc.message)
             status = exc.status
-    current = services.current_license(current_user)
+    current = licences.current_license(current_user)
     return render_page_or_block(
         "registration/license.html", "license_form", status, form=form, current=current,
-        history=services.license_history(current_user), slot=g.rules.upload(services.SLOT),
+        history=licences.license_history(current_user), slot=g.rules.upload(services.SLOT),
         blocked=services.upload_block_reason(current))
 
 

@@ -11,14 +11,14 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from portal.blueprints.auth.models import Role
+from portal.accounts.models import Role
 from portal.blueprints.renewal import affiliation, bp, services
 from portal.blueprints.renewal.models import FACILITY_TYPES
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.ui import to_jst
-from portal.views import roles_required
+from portal.web import roles_required
 
 SECRETARIAT = Role.secretariat
 

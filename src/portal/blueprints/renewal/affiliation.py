@@ -14,10 +14,8 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select, updat
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import audit
-from portal.blueprints.auth.models import Role, User
-from portal.blueprints.auth.services import external_url, issue_token
-from portal.blueprints.facilities.models import Facility
-from portal.blueprints.home.models import Task
+from portal.accounts.models import Role, User
+from portal.accounts.services import issue_token
 from portal.blueprints.renewal.models import (
     FACILITY_TYPES,
     FacilityCertification,
@@ -25,10 +23,13 @@ from portal.blueprints.renewal.models import (
 )
 from portal.blueprints.renewal.services import RenewalError, facility_accounts, get_application
 from portal.db import Base, TenantScoped, utcnow
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.tenants.scoping import system_scope, tenant_scope
+from portal.urls import external_url
+from portal.worklist.models import Task
 
 AFFILIATION_TASK = "affiliation_request"
 AFFILIATION_TITLE = N_("連携施設からの連携申請があります。")

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import abort, g, make_response, render_template, request, send_file
 from sqlalchemy import select
 
-from portal.blueprints.auth.models import Role
+from portal.accounts.models import Role
 from portal.blueprints.renewal import bp, exports
 from portal.blueprints.renewal.models import RenewalWindow
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.storage import as_attachment
-from portal.views import roles_required
+from portal.web import roles_required
 
 
 def _attachment(response, ascii_name: str, name: str):

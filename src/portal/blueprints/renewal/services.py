@@ -11,9 +11,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from portal import audit
-from portal.blueprints.auth.models import Role, User
-from portal.blueprints.auth.services import external_url
-from portal.blueprints.facilities.models import Facility
+from portal.accounts.models import Role, User
 from portal.blueprints.renewal.models import (
     FacilityCertification,
     RenewalApplication,
@@ -24,12 +22,14 @@ from portal.blueprints.renewal.models import (
     SocietyMember,
 )
 from portal.db import inline
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.storage import store_upload
 from portal.tenants.rules import TenantRules
 from portal.ui import to_jst
+from portal.urls import external_url
 
 SLOT = "sealed_application_pdf"
 EDITABLE = ("draft", "correction_requested")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from portal.blueprints.auth.models import Role
+from portal.accounts.models import Role
 from portal.blueprints.renewal import bp, services
 from portal.blueprints.renewal.forms import (
     PHYSICIAN_ROWS,
@@ -26,7 +26,7 @@ from portal.pdf import render_pdf
 from portal.storage import as_attachment, download_response
 from portal.ui import to_jst
 from portal.upload_checks import UploadRejected
-from portal.views import roles_required
+from portal.web import roles_required
 
 FACILITY = Role.facility_manager
 

@@ -12,8 +12,8 @@ from wtforms import DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length
 
 from portal import audit
-from portal.blueprints.auth.models import Role, User
-from portal.blueprints.auth.services import void_sessions
+from portal.accounts.models import Role, User
+from portal.accounts.services import void_sessions
 from portal.blueprints.renewal import bp
 from portal.blueprints.renewal.admin_views import SECRETARIAT, _facilities_page
 from portal.blueprints.renewal.models import RenewalWindow
@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.ui import JST
-from portal.views import roles_required
+from portal.web import roles_required
 
 
 class WindowForm(FlaskForm):

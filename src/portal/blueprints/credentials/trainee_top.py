@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app, g, render_template, request, session
 from flask_babel import get_locale
@@ -25,15 +25,12 @@ from markupsafe import Markup
 from sqlalchemy import bindparam
 
 from portal.blueprints.credentials import services as credentials
-from portal.blueprints.home import services as home
 from portal.db import utcnow
 from portal.extensions import db
 from portal.ui import JST
+from portal.worklist import services as worklist
 
-if TYPE_CHECKING:  # credentials.services imports home.services: no cycle at run time
-    from portal.blueprints.credentials.services import TopFacts
-
-TEMPLATE = "home/_trainee_panels.html"
+TEMPLATE = "credentials/_trainee_page.html"
 MAX_USERS = 2000  # a few KB each: some MB per worker at most
 MAX_PAGES = 1000  # whole pages, UTF-8: about 7 KB each
 
@@ -74,8 +71,8 @@ def _statement():
     """Core, built and compiled once; the values are bound per call."""
     tenant_id, user_id = bindparam("tenant_id"), bindparam("user_id")
     return credentials.top_facts_select(tenant_id, user_id).add_columns(
-        home.tasks_version(tenant_id, user_id),
-        home.notices_version(tenant_id, bindparam("role"), bindparam("now")))
+        worklist.tasks_version(tenant_id, user_id),
+        worklist.notices_version(tenant_id, bindparam("role"), bindparam("now")))
 
 
 def _read_key(params: dict) -> tuple:
@@ -84,7 +81,8 @@ def _read_key(params: dict) -> tuple:
     return tuple(db.session.connection().execute(_statement(), params).one())
 
 
-def page(user, render: Callable[[TopFacts, Markup], str]) -> tuple[TopFacts, str | bytes]:
+def page(user, render: Callable[[credentials.TopFacts, Markup], str]
+         ) -> tuple[credentials.TopFacts, str | bytes]:
     """The whole page: kept when neither the panels' key nor what the layout shows around
     them changed; else the panels (kept or fresh) put into the layout by `render`."""
     params = {"tenant_id": user.tenant_id, "user_id": user.id, "role": user.role,
@@ -100,8 +98,8 @@ def page(user, render: Callable[[TopFacts, Markup], str]) -> tuple[TopFacts, str
     html = _kept(_PANELS, MAX_USERS).get(user.id, key)
     consistent = True
     if html is None:
-        html = Markup(render_template(TEMPLATE, facts=facts, tasks=home.open_tasks(user),
-                                      notices=home.visible_notices(user, params["now"])))
+        html = Markup(render_template(TEMPLATE, facts=facts, tasks=worklist.open_tasks(user),
+                                      notices=worklist.visible_notices(user, params["now"])))
         # The lists were read after `row`: keep the HTML only if nothing changed in between.
         consistent = _read_key(params) == row
         if consistent:

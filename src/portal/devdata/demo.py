@@ -7,15 +7,15 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from portal.blueprints.auth.models import User
-from portal.blueprints.auth.services import hash_password
+from portal.accounts.models import User
+from portal.accounts.services import hash_password
 from portal.blueprints.credentials.models import TrainingStartApplication
 from portal.blueprints.credentials.services import register_training_start
-from portal.blueprints.facilities.models import Facility
-from portal.cli import ensure_domain, ensure_tenant
+from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.resolve import rules_for
 from portal.tenants.scoping import tenant_scope
+from portal.tenants.services import ensure_domain, ensure_tenant
 
 DEMO_PASSWORD = "demo-pass-2024"
 JST = ZoneInfo("Asia/Tokyo")

@@ -1,23 +1,14 @@
-"""Small helpers shared by views."""
+"""Access decorators shared by views: roles and module gates."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g
 from flask_login import current_user, login_required
 
-from portal.blueprints.auth.models import Role
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths: next=https://elsewhere, //elsewhere and /\\elsewhere are refused."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
+from portal.accounts.models import Role
 
 
 def roles_required(*roles: Role) -> Callable:

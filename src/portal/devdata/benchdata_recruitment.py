@@ -1,4 +1,4 @@
-"""The jmsb part of `flask bench-data` (portal.benchdata): one open recruitment round, one
+"""The jmsb part of `flask bench-data` (portal.devdata.benchdata): one open recruitment round, one
 program per facility (the first one hot) and applicants, each with a licence and one open
 application 応募済; and what bench/ needs to know of it."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from portal.benchdata import Plan, Society
+    from portal.devdata.benchdata import Plan, Society
 
 RECRUITING = "jmsb"  # the small society that also gets recruitment data
 JMSB_LOGINS = {"applicant": f"bench-applicant@{RECRUITING}.bench.example",
@@ -34,7 +34,7 @@ def recruitment(s: Society, plan: Plan, facility_ids: list[int], directors: list
     """One open round, one program per facility (the first one hot) and the applicants: each
     with a committed licence file, its medical_licenses row and one open application 応募済
     (the partial unique index: one open application per person and year)."""
-    from portal.blueprints.auth.models import BASIC_SPECIALTIES
+    from portal.accounts.models import BASIC_SPECIALTIES
 
     rng, rows, tid = s.rng, s.rows, s.tenant_id
     year, opens, closes, decisions = _open_round_times(datetime.now(UTC))

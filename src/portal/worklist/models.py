@@ -6,12 +6,6 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, TenantScoped
-from portal.i18n import N_
-
-TASK_TITLES = {
-    "upload_credential": N_("証票をアップロードしてください。"),
-    "review_credential": N_("証票の審査をしてください。"),
-}
 
 
 class Task(TenantScoped, Base):

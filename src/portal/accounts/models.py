@@ -7,8 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.blueprints.facilities.models import Facility
 from portal.db import Base, TenantScoped
+from portal.directory.models import Facility
 from portal.i18n import N_
 
 

@@ -1,14 +1,15 @@
-"""The registrant's 医師免許証 (B-R04): the licence image, or for now an image that proves the
+"""A doctor's 医師免許証 (read by registration, recruitment and the secretariat) (B-R04): the licence image, or for now an image that proves the
 qualification (provisional) until the licence arrives and the image is replaced."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.db import Base, TenantScoped
+from portal.extensions import db
 from portal.i18n import N_
 from portal.storage import StoredFile
 
@@ -42,3 +43,22 @@ class MedicalLicense(TenantScoped, Base):
     @property
     def status_label(self) -> str:
         return LICENSE_STATUS_LABELS[self.status]
+
+
+def current_license(user: User) -> MedicalLicense | None:
+    """The newest upload is the current one; older rows stay as the history."""
+    return db.session.scalar(
+        select(MedicalLicense).where(MedicalLicense.user_id == user.id)
+        .options(joinedload(MedicalLicense.file)).order_by(MedicalLicense.id.desc()).limit(1))
+
+
+def has_license(user: User) -> bool:
+    """A licence image is on file (a provisional one counts: B-R04 accepts it for now)."""
+    return db.session.scalar(select(MedicalLicense.id).where(
+        MedicalLicense.user_id == user.id).limit(1)) is not None
+
+
+def license_history(user: User) -> list[MedicalLicense]:
+    return list(db.session.scalars(
+        select(MedicalLicense).where(MedicalLicense.user_id == user.id)
+        .options(joinedload(MedicalLicense.file)).order_by(MedicalLicense.id.desc())))

@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import make_transient_to_detached
 
-from portal.blueprints.auth.models import User
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.i18n import N_
 

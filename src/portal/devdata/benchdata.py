@@ -26,7 +26,7 @@ import click
 from flask import current_app
 from sqlalchemy import insert, select, text
 
-from portal import benchdata_recruitment as recruitment_data
+from portal.devdata import benchdata_recruitment as recruitment_data
 from portal.extensions import db
 from portal.tenants.scoping import system_scope
 
@@ -145,8 +145,8 @@ class Society:
 
 
 def _tenant(slug: str, name: str) -> int:
-    from portal.cli import ensure_domain, ensure_tenant
     from portal.tenants.models import Tenant
+    from portal.tenants.services import ensure_domain, ensure_tenant
 
     if db.session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
         raise click.ClickException(
@@ -278,7 +278,7 @@ def _write_files(tenant_id: int, pending: list, hot: int, count: int) -> int:
 
 def generate(plan: Plan) -> dict:
     """Insert the whole data set in one transaction; returns what bench/ needs to know."""
-    from portal.blueprints.auth.services import hash_password
+    from portal.accounts.services import hash_password
 
     started = time.monotonic()
     rng = random.Random(plan.seed)

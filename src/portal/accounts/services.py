@@ -7,15 +7,16 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, url_for
+from flask import current_app, g
 from sqlalchemy import func, select, update
 
 from portal import audit
-from portal.blueprints.auth.models import AccountToken, User
+from portal.accounts.models import AccountToken, User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.urls import external_url
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -60,14 +61,6 @@ def authenticate(identifier: str, password: str) -> User | None:
 def void_sessions(user: User) -> None:
     """Every cookie minted for this user before now stops working."""
     user.session_version += 1
-
-
-def external_url(endpoint: str, **values: object) -> str:
-    """Links in mail use the tenant's configured host, never the request's Host header."""
-    config = current_app.config
-    port = config["EXTERNAL_PORT"]
-    netloc = g.tenant.primary_host + (f":{port}" if port and port not in ("80", "443") else "")
-    return f"{config['EXTERNAL_SCHEME']}://{netloc}{url_for(endpoint, **values)}"
 
 
 def _digest(raw: str) -> str:

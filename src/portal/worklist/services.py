@@ -1,13 +1,15 @@
-"""Tasks and notices for the top page."""
+"""The worklist: tasks features open for a user, and the society's notices, on the top page."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import url_for
 from sqlalchemy import String, cast, func, literal_column, or_, select, update
 
-from portal.blueprints.home.models import TASK_TITLES, Notice, Task
 from portal.db import inline, utcnow
 from portal.extensions import db
+from portal.registry import registry
+from portal.worklist.models import Notice, Task
 
 
 def open_task(user, kind: str, endpoint: str | None, related_id: int | None = None,
@@ -18,10 +20,27 @@ def open_task(user, kind: str, endpoint: str | None, related_id: int | None = No
                            else Task.related_id == related_id))
     if existing:
         return existing
-    task = Task(tenant_id=user.tenant_id, user_id=user.id, kind=kind, title=TASK_TITLES[kind],
+    task = Task(tenant_id=user.tenant_id, user_id=user.id, kind=kind, title=_title(kind),
                 endpoint=endpoint, related_id=related_id, created_at=created_at or utcnow())
     db.session.add(task)
     return task
+
+
+def _title(kind: str) -> str:
+    found = registry().task_kind(kind)
+    if found is None:
+        raise KeyError(f"no feature registered the task kind {kind!r}")
+    return found.title
+
+
+def task_url(task: Task) -> str | None:
+    """The link a task opens, with its related row when the kind names the argument."""
+    if not task.endpoint:
+        return None
+    found = registry().task_kind(task.kind)
+    if task.related_id is not None and found is not None and found.arg:
+        return url_for(task.endpoint, **{found.arg: task.related_id})
+    return url_for(task.endpoint)
 
 
 def close_tasks(kind: str, *, user_id: int | None = None, related_id: int | None = None) -> None:

@@ -1,0 +1,49 @@
+"""What credentials adds to the top page: the trainee's status cards (with the whole page's
+fast path when they are the trainee's only cards) and the reviewers' queue count; and the
+answer to "may this trainee enter cases?" (A-R06) for the case log."""
+from __future__ import annotations
+
+from flask import g, render_template
+from markupsafe import Markup
+
+from portal.blueprints.credentials import services, trainee_top
+from portal.extensions import db
+from portal.i18n import N_
+
+NEEDS_APPROVAL = N_("証票が統括責任者に承認されると利用できます。")
+_UNLOCKED = "credentials_case_entry_unlocked"  # per request: the top page already knows
+
+
+def _remember(facts: services.TopFacts) -> None:
+    setattr(g, _UNLOCKED, facts.credential_status in services.UNLOCKING)
+
+
+def trainee_page(user):
+    """Kept whole, or its panels kept, while what they show is unchanged (trainee_top.py)."""
+    def render(facts, panels) -> str:
+        _remember(facts)
+        return render_template("credentials/trainee_top.html", panels=panels)
+
+    return trainee_top.page(user, render)[1]
+
+
+def trainee_panel(user) -> Markup:
+    row = db.session.connection().execute(
+        services.top_facts_select(user.tenant_id, user.id)).one()
+    facts = services.TopFacts(*row)
+    _remember(facts)
+    return Markup(render_template("credentials/_top_panel.html", facts=facts))
+
+
+def reviewer_panel(user) -> Markup:
+    return Markup(render_template("credentials/_reviewer_panel.html",
+                                  counts=services.queue_counts(user)))
+
+
+def case_entry_block(user) -> str | None:
+    """Why this trainee may not enter cases yet, or None."""
+    unlocked = g.get(_UNLOCKED)
+    if unlocked is None:
+        unlocked = services.case_entry_unlocked(user)
+        setattr(g, _UNLOCKED, unlocked)
+    return None if unlocked else NEEDS_APPROVAL
