@@ -60,8 +60,8 @@ bp.add_app_template_global(task_url)
 
 def top_heading(user) -> str:
     """「専攻医 トップ」, or the society's own wording for the role (「マイページTOP」)."""
-    default = f"{gettext(user.role_label)} {gettext('トップ')}"
-    return gettext(g.rules.term("top.heading", default, user.role))
+    term = g.rules.term("top.heading", "", user.role)
+    return gettext(term) if term else gettext("%(role)s トップ", role=gettext(user.role_label))
 
 
 @bp.get("/")
