@@ -34,8 +34,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_errors(app)
     app.add_url_rule("/_health", "health", _health)
     from portal import cli, pdf
+    from portal.devdata import cli as devdata_cli
 
     cli.init_app(app)
+    devdata_cli.init_app(app)  # seed-demo, bench-data: the one edge from the app to devdata
     pdf.check_at_startup()
     return app
 

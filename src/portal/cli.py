@@ -101,13 +101,10 @@ def purge_staged(older_than_hours: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Core commands; each feature registers its own (portal.registry), and the development
-    data commands come from portal.devdata."""
+    """Core commands; each feature registers its own (portal.registry), and create_app adds
+    the development data commands (portal.devdata)."""
     for command in (create_tenant, add_domain, create_user, outbox_sweep, purge_staged):
         app.cli.add_command(command)
-    from portal.devdata.cli import init_app as init_devdata  # one way: devdata never imports cli
-
-    init_devdata(app)
 
 
 def main() -> None:
