@@ -1,4 +1,4 @@
-"""Demo data: the three societies on *.localhost, one user per role, and the manual's trainee."""
+"""Demo data: four societies on *.localhost (the fourth, jsgt, with every module on), one user per role, and the manual's trainee."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -19,7 +19,8 @@ from portal.tenants.services import ensure_domain, ensure_tenant
 
 DEMO_PASSWORD = "demo-pass-2024"
 JST = ZoneInfo("Asia/Tokyo")
-SOCIETIES = [("jsicm", "日本集中治療医学会"), ("jmsb", "日本専門医機構"), ("jspm", "日本緩和医療学会")]
+SOCIETIES = [("jsicm", "日本集中治療医学会"), ("jmsb", "日本専門医機構"), ("jspm", "日本緩和医療学会"),
+             ("jsgt", "日本総合研修医学会")]
 
 
 def _user(tenant_id: int, login_id: str, email: str, role: str, name: str, **extra) -> User:
@@ -42,12 +43,13 @@ def _facility(tenant_id: int, name: str) -> Facility:
 
 
 def _migrated_trainee(tenant_id: int, slug: str, facility: Facility, director: User,
-                      **fields) -> User:
-    """A 2024-04-01 cohort trainee: training start approved, task dated the migration day."""
+                      start: date = date(2024, 4, 1), **fields) -> User:
+    """A cohort trainee (2024-04-01 by default): training start approved, task dated the
+    migration day."""
     trainee = _user(tenant_id, role="trainee", facility_id=facility.id, **fields)
     if db.session.scalar(select(TrainingStartApplication).where(
             TrainingStartApplication.trainee_id == trainee.id)) is None:
-        register_training_start(trainee, facility.id, director, date(2024, 4, 1),
+        register_training_start(trainee, facility.id, director, start,
                                 rules_for(slug), created_at=datetime(2024, 6, 3, 9, 0, tzinfo=JST))
     return trainee
 
@@ -80,51 +82,72 @@ def _seed_generic(tenant_id: int, slug: str) -> None:
         _user(tenant_id, email, email, role, name, facility_id=facility.id)
 
 
-def _seed_jspm(tenant_id: int, slug: str) -> None:
-    """施設マイページ: a renewal window open now, a 基幹施設 and a 連携施設 with their shared
-    logins (e-mail), the member roster with certified 施設責任者, and the secretariat."""
+def _renewal_window(tenant_id: int, label: str) -> None:
+    """A renewal window open now (C-W01)."""
     from datetime import timedelta
 
-    from portal.blueprints.renewal.models import FacilityCertification, RenewalWindow, SocietyMember
+    from portal.blueprints.renewal.models import RenewalWindow
     from portal.db import utcnow
 
-    label = "更新申請（デモ）"
     if db.session.scalar(select(RenewalWindow).where(RenewalWindow.label == label)) is None:
         now = utcnow()
         db.session.add(RenewalWindow(tenant_id=tenant_id, label=label,
                                      opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=60)))
-    for name, number, ftype, email in (
-            ("緩和ケア中央病院", "JSPM-K-0001", "core", "core@jspm.example"),
-            ("さくら連携病院", "JSPM-R-0101", "affiliated", "renkei@jspm.example")):
-        facility = _facility(tenant_id, name)
-        if db.session.scalar(select(FacilityCertification).where(
-                FacilityCertification.facility_id == facility.id)) is None:
-            db.session.add(FacilityCertification(
-                tenant_id=tenant_id, facility_id=facility.id, certification_number=number,
-                facility_type=ftype, valid_from=date(2021, 4, 1), valid_to=date(2026, 3, 31)))
-        _user(tenant_id, email, email, "facility_manager", name, facility_id=facility.id)
-    for number, name, certified in (("100001", "緩和 一郎", True), ("100002", "髙橋 花子", True),
-                                    ("100003", "未認定 次郎", False)):
+
+
+def _certified_facility(tenant_id: int, name: str, number: str, ftype: str, email: str,
+                        valid_to: date = date(2026, 3, 31)) -> Facility:
+    """A certified facility and its shared 施設責任者 login (e-mail)."""
+    from portal.blueprints.renewal.models import FacilityCertification
+
+    facility = _facility(tenant_id, name)
+    if db.session.scalar(select(FacilityCertification).where(
+            FacilityCertification.facility_id == facility.id)) is None:
+        db.session.add(FacilityCertification(
+            tenant_id=tenant_id, facility_id=facility.id, certification_number=number,
+            facility_type=ftype, valid_from=date(2021, 4, 1), valid_to=valid_to))
+    _user(tenant_id, email, email, "facility_manager", name, facility_id=facility.id)
+    return facility
+
+
+def _members(tenant_id: int, rows) -> None:
+    """The society's certified-member roster (様式1 checks the 施設責任者 against it)."""
+    from portal.blueprints.renewal.models import SocietyMember
+
+    for number, name, certified in rows:
         if db.session.scalar(select(SocietyMember).where(SocietyMember.member_number == number)) is None:
             db.session.add(SocietyMember(tenant_id=tenant_id, member_number=number, name=name,
                                          certified=certified))
+
+
+def _seed_jspm(tenant_id: int, slug: str) -> None:
+    """施設マイページ: a renewal window open now, a 基幹施設 and a 連携施設 with their shared
+    logins (e-mail), the member roster with certified 施設責任者, and the secretariat."""
+    _renewal_window(tenant_id, "更新申請（デモ）")
+    _certified_facility(tenant_id, "緩和ケア中央病院", "JSPM-K-0001", "core", "core@jspm.example")
+    _certified_facility(tenant_id, "さくら連携病院", "JSPM-R-0101", "affiliated", "renkei@jspm.example")
+    _members(tenant_id, (("100001", "緩和 一郎", True), ("100002", "髙橋 花子", True),
+                         ("100003", "未認定 次郎", False)))
     _user(tenant_id, "secretariat@jspm.example", "secretariat@jspm.example", "secretariat",
           "事務局 担当")
 
 
-def _seed_jmsb(tenant_id: int, slug: str) -> None:
-    """JMSB Online System+: 一次募集 open now and 二次募集 later (training from next April),
-    two programs with their directors, the secretariat, and an applicant who has registered
-    but not yet uploaded the licence (so the whole path can be tried)."""
-    from datetime import timedelta
-
-    from portal.blueprints.recruitment.models import RecruitmentProgram, RecruitmentRound
+def _start_fiscal_year() -> int:
     from portal.db import utcnow
     from portal.ui import to_jst
 
-    now = utcnow()
-    today = to_jst(now).date()
-    start_fy = today.year + 1 if today.month >= 4 else today.year  # the next 1 April (B-R09)
+    today = to_jst(utcnow()).date()
+    return today.year + 1 if today.month >= 4 else today.year  # the next 1 April (B-R09)
+
+
+def _recruitment_rounds(tenant_id: int) -> int:
+    """一次募集 open now and 二次募集 later, for training from next April."""
+    from datetime import timedelta
+
+    from portal.blueprints.recruitment.models import RecruitmentRound
+    from portal.db import utcnow
+
+    now, start_fy = utcnow(), _start_fiscal_year()
     if db.session.scalar(select(RecruitmentRound).where(
             RecruitmentRound.start_fiscal_year == start_fy)) is None:
         day = timedelta(days=1)
@@ -135,6 +158,24 @@ def _seed_jmsb(tenant_id: int, slug: str) -> None:
             RecruitmentRound(tenant_id=tenant_id, start_fiscal_year=start_fy, seq=2, label="二次募集",
                              opens_at=now + 28 * day, closes_at=now + 42 * day,
                              decisions_close_at=now + 49 * day)])
+    return start_fy
+
+
+def _program(tenant_id: int, facility: Facility, director: User, name: str, capacity: int,
+             start_fy: int) -> None:
+    from portal.blueprints.recruitment.models import RecruitmentProgram
+
+    if db.session.scalar(select(RecruitmentProgram).where(RecruitmentProgram.name == name)) is None:
+        db.session.add(RecruitmentProgram(
+            tenant_id=tenant_id, name=name, specialty="pediatrics", core_facility_id=facility.id,
+            director_id=director.id, capacity=capacity, start_fiscal_year=start_fy))
+
+
+def _seed_jmsb(tenant_id: int, slug: str) -> None:
+    """JMSB Online System+: 一次募集 open now and 二次募集 later (training from next April),
+    two programs with their directors, the secretariat, and an applicant who has registered
+    but not yet uploaded the licence (so the whole path can be tried)."""
+    start_fy = _recruitment_rounds(tenant_id)
     programs = (("髙田大学病院", "program-director@jmsb.example", "統括 太郎", "トウカツ タロウ",
                  "髙田大学病院 小児科専門研修プログラム", 6),
                 ("みなと総合病院", "director2@jmsb.example", "統括 次郎", "トウカツ ジロウ",
@@ -143,12 +184,7 @@ def _seed_jmsb(tenant_id: int, slug: str) -> None:
         facility = _facility(tenant_id, facility_name)
         director = _user(tenant_id, email, email, "program_director", name, full_name_kana=kana,
                          facility_id=facility.id)
-        if db.session.scalar(select(RecruitmentProgram).where(
-                RecruitmentProgram.name == program_name)) is None:
-            db.session.add(RecruitmentProgram(
-                tenant_id=tenant_id, name=program_name, specialty="pediatrics",
-                core_facility_id=facility.id, director_id=director.id, capacity=capacity,
-                start_fiscal_year=start_fy))
+        _program(tenant_id, facility, director, program_name, capacity, start_fy)
     _user(tenant_id, "secretariat@jmsb.example", "secretariat@jmsb.example", "secretariat",
           "事務局 担当")
     _user(tenant_id, "trainee@jmsb.example", "trainee@jmsb.example", "trainee", "応募 花子",
@@ -156,7 +192,34 @@ def _seed_jmsb(tenant_id: int, slug: str) -> None:
           birth_date=date(1998, 5, 12))
 
 
-SEEDERS = {"jsicm": _seed_jsicm, "jmsb": _seed_jmsb, "jspm": _seed_jspm}
+def _seed_jsgt(tenant_id: int, slug: str) -> None:
+    """日本総合研修医学会 (fictional): every module at once. One teaching hospital is a
+    certified 基幹施設 (renewal), runs a recruitment program and trains a trainee whose
+    training start is registered (credentials, then the case log); a second trainee has
+    registered for recruitment only. Logins are e-mail addresses."""
+    hospital = _certified_facility(tenant_id, "総合研修大学病院", "GT-K-0001", "core",
+                                   "facility@jsgt.example", valid_to=date(2027, 3, 31))
+    director = _user(tenant_id, "director@jsgt.example", "director@jsgt.example",
+                     "program_director", "指導 一郎", full_name_kana="シドウ イチロウ",
+                     member_number="700001", facility_id=hospital.id)
+    _user(tenant_id, "secretariat@jsgt.example", "secretariat@jsgt.example", "secretariat",
+          "事務局 担当")
+    _migrated_trainee(tenant_id, slug, hospital, director, login_id="trainee@jsgt.example",
+                      email="trainee@jsgt.example", name="研修 花子",
+                      full_name_kana="ケンシュウ ハナコ", member_number="700101",
+                      medical_registration_number="7010101", birth_date=date(1997, 7, 7),
+                      jmsb_basic_specialty="pediatrics",
+                      basic_program_status="specialist_certified", start=date(2025, 4, 1))
+    _user(tenant_id, "applicant@jsgt.example", "applicant@jsgt.example", "trainee", "応募 次郎",
+          full_name_kana="オウボ ジロウ", medical_registration_number="7020202",
+          birth_date=date(1999, 2, 2))
+    _program(tenant_id, hospital, director, "総合研修大学病院 総合診療専門研修プログラム", 4,
+             _recruitment_rounds(tenant_id))
+    _renewal_window(tenant_id, "更新申請（デモ）")
+    _members(tenant_id, (("700001", "指導 一郎", True), ("700002", "認定 三郎", True)))
+
+
+SEEDERS = {"jsicm": _seed_jsicm, "jmsb": _seed_jmsb, "jspm": _seed_jspm, "jsgt": _seed_jsgt}
 
 
 def seed() -> list[str]:
@@ -178,6 +241,9 @@ def seed() -> list[str]:
         "jmsb logins (e-mail): trainee@jmsb.example (応募 花子), program-director@jmsb.example "
         "(統括 太郎), director2@jmsb.example (統括 次郎), secretariat@jmsb.example; "
         f"新規ユーザー登録: http://jmsb.{base}:{port}/register",
+        "jsgt logins (e-mail, every module): trainee@jsgt.example (研修 花子: 証票, 症例, 応募), "
+        "applicant@jsgt.example (応募 次郎), director@jsgt.example (指導 一郎), "
+        "facility@jsgt.example (施設責任者), secretariat@jsgt.example; certified member 700001",
         f"development mailbox: http://jsicm.{base}:{port}/_dev/mail",
     ]
     return lines
