@@ -1,0 +1,100 @@
+"""Features register, home renders the union (portal.registry). The three first societies keep
+exactly the menus they had when home picked one menu per society; a society with every module
+gets the union, in one order; a question nobody owns gets its default."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from flask import g
+
+from portal.registry import NOT_BUILT, Feature, Menu, Registry, TaskKind
+from portal.tenants.resolve import rules_for
+
+NEEDS_APPROVAL = "証票が統括責任者に承認されると利用できます。"
+
+
+def _menu(app, slug: str, role: str, answers: dict | None = None) -> list[tuple[str, bool]]:
+    user = SimpleNamespace(role=role, id=0, tenant_id=0)
+    with app.test_request_context("/"):
+        g.rules = rules_for(slug)
+        # A trainee whose credential is not approved yet (credentials' answer, kept per request)
+        g.credentials_case_entry_unlocked = False
+        items = app.extensions["portal.registry"].menu(user, g.rules)
+        return [(str(item.label), item.enabled) for item in items]
+
+
+JSICM_TRAINEE = [("トップページ", True), ("研修開始申請", True), ("証票アップロード", True),
+                 ("登録情報の確認・変更", True), ("所属研修施設変更・休止登録", False),
+                 ("経験症例新規登録", False), ("症例レポート新規登録", False), ("症例一覧", False),
+                 ("研修終了要件チェック", False), ("マニュアル", False)]
+
+
+@pytest.mark.parametrize(("slug", "role", "expected"), [
+    ("jsicm", "trainee", JSICM_TRAINEE),
+    ("jsicm", "program_director", [("トップページ", True), ("証票審査", True),
+                                   ("登録情報の確認・変更", True)]),
+    ("jsicm", "facility_manager", [("トップページ", True), ("登録情報の確認・変更", True)]),
+    ("jmsb", "trainee", [("トップページ", True), ("応募", True), ("採否結果", True),
+                         ("医師免許証", True), ("登録情報管理", True), ("専攻医の研修実績", False)]),
+    ("jmsb", "program_director", [("トップページ", True), ("応募者一覧・採否登録", True),
+                                  ("登録情報管理", True)]),
+    ("jmsb", "secretariat", [("トップページ", True), ("応募一覧", True), ("登録者一覧", True),
+                             ("プログラム管理", True), ("募集期間の管理", True),
+                             ("登録情報管理", True)]),
+    ("jspm", "facility_manager", [("マイページTOP", True), ("認定マイページ", True),
+                                  ("登録情報の確認・変更", True)]),
+    ("jspm", "secretariat", [("トップページ", True), ("更新申請一覧", True),
+                             ("施設アカウント管理", True), ("申請期間の管理", True),
+                             ("文書番号の確認", True), ("登録情報の確認・変更", True)]),
+])
+def test_the_first_societies_keep_their_menus(app, slug, role, expected):
+    assert _menu(app, slug, role) == expected
+
+
+def test_every_module_on_gives_the_union_in_one_order(app):
+    labels = [label for label, _ in _menu(app, "jsgt", "secretariat")]
+    assert labels == ["トップページ", "証票審査", "応募一覧", "登録者一覧", "プログラム管理",
+                      "募集期間の管理", "更新申請一覧", "施設アカウント管理", "申請期間の管理",
+                      "文書番号の確認", "登録情報の確認・変更"]
+    trainee = [label for label, _ in _menu(app, "jsgt", "trainee")]
+    assert trainee[:7] == ["トップページ", "研修開始申請", "証票アップロード", "応募", "採否結果",
+                           "医師免許証", "登録情報の確認・変更"]
+    assert {"経験症例新規登録", "症例一覧", "専攻医の研修実績"} <= set(trainee)
+
+
+def _registry(*features: Feature) -> Registry:
+    registry = Registry()
+    for feature in features:
+        registry.add(feature)
+    return registry
+
+
+def test_a_module_that_is_off_adds_nothing_and_its_question_gets_the_default(app):
+    from flask import Blueprint
+
+    gate = Feature("gate", Blueprint("gate", __name__), module="credentials",
+                   menus=(Menu("A", "x.a", frozenset({"trainee"}), order=1),),
+                   tasks={"t": TaskKind("title", arg="id")},
+                   answers={"case_entry_block": lambda user: NEEDS_APPROVAL})
+    registry = _registry(gate)
+    with app.app_context():
+        off, on = rules_for("jmsb"), rules_for("jsicm")
+    user = SimpleNamespace(role="trainee")
+    assert registry.menu(user, off) == []
+    assert registry.answer("case_entry_block", off, user) is None
+    assert registry.answer("case_entry_block", on, user) == NEEDS_APPROVAL
+    assert registry.task_kind("t") == TaskKind("title", "id") and registry.task_kind("u") is None
+
+
+def test_an_entry_without_a_page_says_why_and_a_feature_registers_once(app):
+    from flask import Blueprint
+
+    bp = Blueprint("soon", __name__)
+    feature = Feature("soon", bp, menus=(Menu("B", None, frozenset({"trainee"}), order=1),))
+    registry = _registry(feature)
+    with app.app_context():
+        [item] = registry.menu(SimpleNamespace(role="trainee"), rules_for("jsicm"))
+    assert not item.enabled and item.reason == NOT_BUILT and item.url is None
+    with pytest.raises(RuntimeError):
+        registry.add(feature)
