@@ -63,7 +63,7 @@ def test_pathological_document_is_cut_off(ctx):
 
 def test_unchanged_document_is_served_from_the_cache(app, monkeypatch, world):
     import portal.pdf as pdf_module
-    from portal.tenants.resolve import TenantRef
+    from portal.tenants.resolve import TenantRef, rules_for
 
     calls: list[int] = []
     real = pdf_module.html_to_pdf
@@ -72,6 +72,7 @@ def test_unchanged_document_is_served_from_the_cache(app, monkeypatch, world):
         from flask import g
 
         g.tenant = TenantRef(world.jsicm.tenant_id, "jsicm", "日本集中治療医学会", "jsicm.localhost")
+        g.rules = rules_for("jsicm")
         first = pdf_module.render_pdf("pdf/renewal_application.html", **_renewal_context("r1"))
         started = time.perf_counter()
         second = pdf_module.render_pdf("pdf/renewal_application.html", **_renewal_context("r1"))

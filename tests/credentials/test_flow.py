@@ -75,3 +75,20 @@ def test_upload_confirm_submit_approve_unlocks_cases(app, jsicm, client_for, wor
     assert home.count("施設A") == 2  # 在籍状況 is filled now
     assert jsicm.get("/cases/new").status_code == 200
     assert jsicm.get("/cases/").status_code == 200
+
+
+def test_completion_certificate_is_named_in_jsicm_words(app, jsicm, world):
+    """A-W03: jsicm names the certificate's issuer ([terminology] in its rules.toml); the
+    shared default is the plain document name."""
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.tenants.scoping import tenant_scope
+
+    with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):
+        db.session.get(User, world.jsicm.trainee).basic_program_status = "program_completed"
+        db.session.commit()
+    jsicm.login("jsicm-800014")
+    form = jsicm.text("/credentials/upload")
+    assert "専門研修修了認定証（日本専門医機構）" in form
+    assert upload(jsicm, pdf_bytes(), doc="jmsb_completion_certificate").status_code == 303
+    assert "専門研修修了認定証（日本専門医機構）" in jsicm.text("/credentials/confirm")

@@ -142,6 +142,8 @@ def test_result_mail_contains_no_result(scope, app, factories):
         for word in ("採用", "不採用", "未設定", "合格", "不合格", "小児科", "プログラム:"):
             assert word not in text, word
         assert "ログイン" in text and "結果は記載されておりません" in text
+        # the system's name comes from jmsb's rules.toml (branding.system_name)
+        assert "JMSB Online System+にログインし、採否結果をご確認ください。" in mail.body
     assert first.body.replace("応募 花子", "X") == other.body.replace("応募 次郎", "X")
     assert first.subject == other.subject
 

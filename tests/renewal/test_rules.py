@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.accounts.models import User
-from portal.blueprints.renewal import services
+from portal.blueprints.renewal import services, wording
 from portal.blueprints.renewal.models import RenewalApplication
 from portal.db import utcnow
 from portal.extensions import db
@@ -26,6 +26,11 @@ def scope(app, jspm_world):
     with app.test_request_context("/", base_url="http://jspm.localhost"):
         app.preprocess_request()
         yield jspm_world
+
+
+def shown(message: str) -> str:
+    """A service's message as jspm's screen shows it in Japanese (its words filled in)."""
+    return message % wording.words(rules_for("jspm"))
 
 
 def user(user_id: int) -> User:
@@ -58,7 +63,7 @@ def test_core_without_a_full_time_instructor_is_not_registered(scope):
     form, errors = services.save_application_form(
         user(scope.core_user), form1_data(), physicians(full_time=False), utcnow())
     assert not form.registered
-    assert errors["physicians"] == "基幹施設には常勤の緩和医療指導医が1名以上必要です。"
+    assert shown(errors["physicians"]) == "基幹施設には常勤の緩和医療指導医が1名以上必要です。"
 
 
 def test_uncertified_or_unknown_responsible_physician_is_refused(scope):
@@ -66,7 +71,7 @@ def test_uncertified_or_unknown_responsible_physician_is_refused(scope):
         form, errors = services.save_application_form(
             user(scope.core_user), form1_data(responsible_member_number=number), physicians(), utcnow())
         assert not form.registered
-        assert errors["responsible_member_number"] == "施設責任者は当学会の認定取得者である必要があります。"
+        assert shown(errors["responsible_member_number"]) == "施設責任者は当学会の認定取得者である必要があります。"
 
 
 def test_responsible_physician_must_differ_from_the_institution_head(scope):
@@ -86,7 +91,7 @@ def test_affiliated_names_a_core_facility_from_the_roster_only(scope):
     bad, errors = services.save_application_form(
         user(scope.affiliated_user), form1_data(core_facility_id=str(scope.affiliated)),
         physicians(False), utcnow())
-    assert errors["core_facility_id"] == "選択された基幹施設は当学会の基幹施設名簿にありません。"
+    assert shown(errors["core_facility_id"]) == "選択された基幹施設は当学会の基幹施設名簿にありません。"
     good, errors = services.save_application_form(
         user(scope.affiliated_user), form1_data(core_facility_id=str(scope.core)),
         physicians(False), utcnow())
@@ -97,9 +102,10 @@ def test_overview_needs_every_item_and_counts_of_zero_or_more(scope):
     form, errors = services.save_overview_form(
         user(scope.core_user), form2_data(beds="-1", team_cases="", has_pcu=""), utcnow())
     assert not form.registered
-    assert errors == {"beds": "病床数は0以上の整数で入力してください。",
-                      "team_cases": "年間の緩和ケアチーム介入件数を入力してください。",
-                      "has_pcu": "緩和ケア病棟の有無を選択してください。"}
+    assert {key: shown(message) for key, message in errors.items()} == {
+        "beds": "病床数は0以上の整数で入力してください。",
+        "team_cases": "年間の緩和ケアチーム介入件数を入力してください。",
+        "has_pcu": "緩和ケア病棟の有無を選択してください。"}
     form, errors = services.save_overview_form(user(scope.core_user), form2_data(beds="0"), utcnow())
     assert errors == {} and form.registered
 
@@ -183,4 +189,4 @@ def test_another_tenants_application_and_facility_are_not_found(app, factories, 
     assert exc.value.status == 404
     _, errors = services.save_application_form(
         user(scope.affiliated_user), form1_data(core_facility_id=str(other.core)), physicians(), utcnow())
-    assert errors["core_facility_id"] == "選択された基幹施設は当学会の基幹施設名簿にありません。"
+    assert shown(errors["core_facility_id"]) == "選択された基幹施設は当学会の基幹施設名簿にありません。"

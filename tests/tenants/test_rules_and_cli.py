@@ -9,7 +9,7 @@ from flask import g
 from portal import create_app
 from portal.tenants.loader import TenantEnvironment
 from portal.tenants.resolve import TenantRef
-from portal.tenants.rules import RulesError, load_all_rules, load_rules_file
+from portal.tenants.rules import RulesError, default_rules, load_all_rules, load_rules_file
 
 TENANTS = Path(__file__).resolve().parents[2] / "src" / "portal" / "tenants"
 
@@ -23,6 +23,33 @@ def test_shipped_rules_load_and_carry_the_manuals_limits():
     assert not licence.accepts_size(10 * 1024 * 1024) and licence.accepts_size(10 * 1024 * 1024 - 1)
     assert rules["jsicm"].mail_subject("email_change_received", "x") == "【icu_training】メールアドレス変更の受付"
     assert rules["jsicm"].branding.footer(2026) == "2024 - 日本集中治療医学会 機構専攻医研修管理システム"
+
+
+def test_society_wording_has_generic_defaults_and_the_shipped_values():
+    """Issue 12: names, the printed form's addressee and the document prefix are data."""
+    plain = default_rules("abc", "日本テスト学会")
+    assert plain.document_number(12, 2) == "ABC-12-r2"
+    assert plain.renewal_addressee == "日本テスト学会 理事長 殿"
+    assert plain.term("renewal.physician", "指導医") == "指導医"
+    shipped = load_all_rules(TENANTS)
+    assert shipped["jspm"].document_number(12, 2) == "JSPM-12-r2"
+    assert shipped["jspm"].renewal_addressee == "日本緩和医療学会 理事長 殿"
+    assert shipped["jspm"].term("renewal.physician", "指導医") == "緩和医療指導医"
+    assert shipped["jmsb"].branding.system_name == "JMSB Online System+"
+    assert shipped["jsgt"].document_number(1, 1) == "JSGT-1-r1"
+    assert shipped["jsgt"].term("renewal.physician", "指導医") == "総合研修指導医"
+    assert (shipped["jsicm"].term("credentials.document.jmsb_completion_certificate", "")
+            == "専門研修修了認定証（日本専門医機構）")
+
+
+def test_document_prefix_must_be_capitals(tmp_path):
+    folder = tmp_path / "lower"
+    folder.mkdir()
+    (folder / "rules.toml").write_text(
+        '[branding]\nsociety_name = "x"\nsystem_name = "y"\n[renewal]\ndocument_prefix = "ab-c"\n',
+        encoding="utf-8")
+    with pytest.raises(RulesError, match="renewal.document_prefix"):
+        load_rules_file(folder / "rules.toml")
 
 
 def test_bad_rules_file_names_the_file_and_the_key(tmp_path):

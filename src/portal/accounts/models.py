@@ -66,7 +66,7 @@ class User(UserMixin, TenantScoped, Base):
     medical_registration_number: Mapped[str | None] = mapped_column(String(30))
     jmsb_basic_specialty: Mapped[str | None] = mapped_column(String(40))
     basic_program_status: Mapped[str | None] = mapped_column(String(40))
-    # JMSB self-registration (B-S03, B-S07): 生年月日 for identity checks; contact details
+    # Self-registration (B-W01, B-S03, B-S07): 生年月日 for identity checks; contact details
     # the user keeps up to date through 登録情報管理.
     birth_date: Mapped[date | None]
     postal_code: Mapped[str | None] = mapped_column(String(10))

@@ -128,6 +128,16 @@ class Links(_Frozen):
     manual_url: str | None = None
 
 
+class Renewal(_Frozen):
+    """施設認定更新 (C-W02): what the printed 申請書・在籍証明書 carries. Read through
+    TenantRules.document_number() and .renewal_addressee, which supply the defaults."""
+
+    # 文書番号 <prefix>-<id>-r<revision>; default: the slug in capitals
+    document_prefix: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9]{0,15}$")
+    # 宛名 at the top of the form; default: "<society_name> 理事長 殿"
+    addressee: str | None = None
+
+
 class TenantRules(_Frozen):
     slug: str
     locale_default: Literal["ja", "en"] = "ja"
@@ -142,6 +152,7 @@ class TenantRules(_Frozen):
     recruitment: Recruitment = Recruitment()
     cohorts: tuple[Cohort, ...] = ()
     links: Links = Links()
+    renewal: Renewal = Renewal()
     # The society's own wording for a shared label: "key" or "key.<role>" (see term()).
     terminology: dict[str, str] = {}
 
@@ -163,6 +174,18 @@ class TenantRules(_Frozen):
         if role is not None and f"{key}.{role}" in self.terminology:
             return self.terminology[f"{key}.{role}"]
         return self.terminology.get(key, default)
+
+    @property
+    def document_prefix(self) -> str:
+        return self.renewal.document_prefix or self.slug.upper()
+
+    def document_number(self, application_id: int, revision: int) -> str:
+        """The printed form's 文書番号, e.g. ABC-12-r2 (the QR code carries the same)."""
+        return f"{self.document_prefix}-{application_id}-r{revision}"
+
+    @property
+    def renewal_addressee(self) -> str:
+        return self.renewal.addressee or f"{self.branding.society_name} 理事長 殿"
 
     def cohort_for(self, start: date | None) -> Cohort | None:
         return next((c for c in self.cohorts if start in c.training_start_dates), None)

@@ -1,4 +1,4 @@
-"""JSICM credential (証票) upload by the trainee and review by the program director."""
+"""Credential (証票) upload by the trainee and review by the program director (A-W02, A-W03)."""
 from flask import Blueprint
 
 from portal.i18n import N_

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask import g
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,10 +30,12 @@ REVIEW_LABELS = {
     "replacement_requested": N_("再提出依頼"),
 }
 
+# A-W03's documents; a society may name one its own way ([terminology] "credentials.document.<code>",
+# e.g. with the body that issues it), see document_type_label().
 DOCUMENT_TYPES = {
     "specialist_certificate": N_("専門医認定証"),
     "certified_physician_certificate": N_("認定医認定証（内科のみ）"),
-    "jmsb_completion_certificate": N_("専門研修修了認定証（日本専門医機構）"),
+    "jmsb_completion_certificate": N_("専門研修修了認定証"),
     "society_completion_certificate": N_("研修プログラム修了証明書（基本領域学会提出分・暫定）"),
 }
 PROVISIONAL_TYPES = frozenset({"society_completion_certificate"})
@@ -93,7 +96,14 @@ class Credential(TenantScoped, Base):
 
     @property
     def document_label(self) -> str:
-        return DOCUMENT_TYPES.get(self.document_type, self.document_type)
+        return document_type_label(self.document_type)
+
+
+def document_type_label(code: str) -> str:
+    """The msgid naming a document type: the society's wording if it has one, else ours."""
+    default = DOCUMENT_TYPES.get(code, code)
+    rules = g.get("rules")
+    return rules.term(f"credentials.document.{code}", default) if rules else default
 
 
 class Enrollment(TenantScoped, Base):

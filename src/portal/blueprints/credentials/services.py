@@ -13,13 +13,13 @@ from werkzeug.datastructures import FileStorage
 from portal import audit
 from portal.accounts.models import Role, User
 from portal.blueprints.credentials.models import (
-    DOCUMENT_TYPES,
     PROVISIONAL_TYPES,
     REVIEW_LABELS,
     Credential,
     Enrollment,
     ReviewStatus,
     TrainingStartApplication,
+    document_type_label,
 )
 from portal.db import inline, utcnow
 from portal.directory.models import Facility
@@ -374,7 +374,7 @@ def can_download(user: User, file: StoredFile) -> bool:
 
 
 def document_choices(trainee: User) -> list[tuple[str, str]]:
-    return [(code, DOCUMENT_TYPES[code]) for code in allowed_document_types(trainee)]
+    return [(code, document_type_label(code)) for code in allowed_document_types(trainee)]
 
 
 def register_training_start(trainee: User, facility_id: int, director: User, start, rules: TenantRules,

@@ -6,7 +6,7 @@ from flask_login import current_user
 from portal.accounts.models import Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ReturnForm, UploadForm
-from portal.blueprints.credentials.models import DOCUMENT_TYPES
+from portal.blueprints.credentials.models import DOCUMENT_TYPES, document_type_label
 from portal.extensions import db, htmx
 from portal.forms import EmptyForm
 from portal.htmx import hx_redirect, render_page_or_block
@@ -22,6 +22,10 @@ REVIEWERS = (Role.program_director, Role.secretariat)
 def _draft() -> dict:
     draft = session.get(DRAFT)
     return draft if isinstance(draft, dict) else {}
+
+
+def _document_label(code: object) -> str:
+    return document_type_label(code) if isinstance(code, str) and code in DOCUMENT_TYPES else ""
 
 
 @bp.route("/credentials/upload", methods=["GET", "POST"])
@@ -63,7 +67,7 @@ def confirm():
         return redirect(url_for("credentials.upload"))
     return render_template("credentials/confirm.html", staged=staged, form=EmptyForm(),
                            summary=services.trainee_summary(current_user),
-                           document_label=DOCUMENT_TYPES.get(draft.get("document_type"), ""))
+                           document_label=_document_label(draft.get("document_type")))
 
 
 @bp.post("/credentials/submit")

@@ -1,4 +1,5 @@
-"""登録情報の確認・変更: the notification e-mail is the one field a JSICM trainee may change."""
+"""登録情報の確認・変更 (A-W05, B-W03): the fields a user may change, per the society's
+[profile] rules (the notification e-mail only, or e-mail, address and phone)."""
 from flask import Blueprint
 
 from portal.accounts.models import Role

@@ -13,7 +13,7 @@ NOTHING_CHANGED = N_("変更された項目がありません。変更が必要�
 
 
 def _self_service() -> bool:
-    """Societies whose e-mail changes go through the secretariat (JSPM) get no form."""
+    """Societies whose e-mail changes go through the secretariat (via_secretariat) get no form."""
     return g.rules.profile.email_change_mode != "via_secretariat"
 
 
@@ -22,7 +22,7 @@ def _ttl() -> int:
 
 
 def _review_update() -> bool:
-    """JMSB 登録情報管理 (B-S07): several fields, 確認 then 更新."""
+    """登録情報管理 (B-S07, self_review_update): several fields, 確認 then 更新."""
     return g.rules.profile.email_change_mode == "self_review_update"
 
 

@@ -1,4 +1,4 @@
-"""JMSB recruitment (専攻医募集, B-W02): apply, selection, withdrawal; directors and the
+"""Recruitment (専攻医募集, B-W02): apply, selection, withdrawal; directors and the
 secretariat."""
 from flask import Blueprint
 

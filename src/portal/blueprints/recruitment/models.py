@@ -1,4 +1,4 @@
-"""JMSB recruitment (専攻医募集), DOMAIN.md 3.2 and 5.1: programs, rounds and applications."""
+"""Recruitment (専攻医募集), DOMAIN.md 3.2 and 5.1: programs, rounds and applications."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""Rules of the JMSB recruitment (DOMAIN.md B-W02, B-R07, B-R12..B-R15, I-20..I-23).
+"""Rules of the recruitment (DOMAIN.md B-W02, B-R07, B-R12..B-R15, I-20..I-23).
 Services flush, never commit; the request commits once. Every transition is a guarded UPDATE
 (the row moves only from the state it was read in) and leaves an audit event."""
 from __future__ import annotations

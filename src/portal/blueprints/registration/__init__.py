@@ -1,4 +1,4 @@
-"""JMSB self-registration (新規ユーザー登録, B-W01), the login-URL mail and the 医師免許証."""
+"""Self-registration (新規ユーザー登録, B-W01), the login-URL mail and the 医師免許証."""
 from flask import Blueprint
 
 from portal.i18n import N_

@@ -1,12 +1,17 @@
-"""JSPM facility certification renewal (更新申請): the facility's My Page and the secretariat."""
+"""Facility certification renewal (更新申請, DOMAIN.md 3.3, C-W01..C-W03): the facility's own
+pages and the secretariat."""
 from flask import Blueprint
 
+from portal.blueprints.renewal import wording
 from portal.i18n import N_
 from portal.registry import Feature, Menu, Panel
 from portal.web import require_module
 
 bp = Blueprint("renewal", __name__, url_prefix="/renewal")
 require_module(bp, "renewal")
+
+bp.context_processor(wording.screen_context)
+bp.add_app_template_global(wording.current_words, "renewal_words")
 
 from portal.blueprints.renewal import admin_views, export_views, views, window_views  # noqa: E402,F401,I001
 from portal.blueprints.renewal import cli, panels  # noqa: E402

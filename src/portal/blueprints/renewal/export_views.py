@@ -37,7 +37,7 @@ def verify():
     number = request.args.get("number", "")
     if not number.strip():
         return render_template("renewal/exports/verify.html", result=None, number="")
-    result = exports.verify(number)
+    result = exports.verify(number, g.rules.document_prefix)
     return render_template("renewal/exports/verify.html", result=result, number=result.number), (
         404 if result.error else 200)
 

@@ -1,4 +1,4 @@
-"""Secretariat exports of the JSPM renewal: the CSV for Japanese Excel, the document-number
+"""Secretariat exports of the facility renewal (C-W02): the CSV for Japanese Excel, the document-number
 check (verification page) and the ZIP of a window's sealed scans (an rq job, or inline)."""
 from __future__ import annotations
 
@@ -68,10 +68,9 @@ def _csv_row(app: RenewalApplication, numbers: dict[int, str]) -> tuple:
             data.get("responsible_name", ""), data.get("responsible_member_number", ""))
 
 
-# --- verification of a printed document number (JSPM-<id>-r<revision>) ------------------------------
+# --- verification of a printed document number (<prefix>-<id>-r<revision>) ------------------------
 
-DOCUMENT_NUMBER = re.compile(r"JSPM-(\d{1,9})-R(\d{1,4})")
-MALFORMED = N_("文書番号の形式が正しくありません（例: JSPM-12-r2）。")
+MALFORMED = N_("文書番号の形式が正しくありません（例: %(example)s）。")  # example: the page fills it in
 UNKNOWN = N_("この文書番号の申請書は見つかりません。")
 
 
@@ -91,11 +90,16 @@ class Verification:
         return self.application.pending_revision if self.application else 0
 
 
-def verify(raw: str) -> Verification:
+def document_number_pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(prefix.upper())}-(\d{{1,9}})-R(\d{{1,4}})")
+
+
+def verify(raw: str, prefix: str) -> Verification:
     """Only this tenant's applications are found (scoped query): another society's number is
-    unknown. A revision never issued (above the current one) is unknown too."""
+    unknown. A revision never issued (above the current one) is unknown too. `prefix` is the
+    society's (rules.document_prefix)."""
     number = unicodedata.normalize("NFKC", raw or "").strip().upper()
-    match = DOCUMENT_NUMBER.fullmatch(number)
+    match = document_number_pattern(prefix).fullmatch(number)
     if match is None:
         return Verification(number, error=MALFORMED)
     app_id, revision = int(match.group(1)), int(match.group(2))

@@ -1,5 +1,6 @@
 """Form 1 (申請書) and Form 2 (概要書). WTForms parses and carries CSRF; the rules that
-decide 登録済み live in services, so a draft is saved even while it is incomplete."""
+decide 登録済み live in services, so a draft is saved even while it is incomplete. Labels
+with %(ward)s or %(team)s get the society's words where they are shown (wording.py)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -46,9 +47,9 @@ class ApplicationForm(FlaskForm):
 
 class OverviewForm(FlaskForm):
     beds = StringField(N_("病床数"), validators=[Length(max=6)])
-    has_pcu = RadioField(N_("緩和ケア病棟の有無"), choices=[SelectChoice("yes", N_("有")), SelectChoice("no", N_("無"))],
+    has_pcu = RadioField(N_("%(ward)sの有無"), choices=[SelectChoice("yes", N_("有")), SelectChoice("no", N_("無"))],
                          validate_choice=False)
-    team_cases = StringField(N_("年間の緩和ケアチーム介入件数"), validators=[Length(max=7)])
+    team_cases = StringField(N_("年間の%(team)s介入件数"), validators=[Length(max=7)])
     training_content = TextAreaField(N_("主な研修内容"), validators=[Length(max=2000)])
 
     def values(self) -> dict:

@@ -1,9 +1,10 @@
-"""JSPM facility certification renewal (更新申請), DOMAIN.md 3.3 and 5.1."""
+"""Facility certification renewal (更新申請), DOMAIN.md 3.3 and 5.1."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
+from flask import g
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -108,7 +109,8 @@ class RenewalApplication(TenantScoped, Base):
 
     @property
     def document_number(self) -> str:
-        return f"JSPM-{self.id}-r{self.pending_revision}"
+        """<the society's prefix>-<id>-r<version> (rules.toml [renewal] document_prefix)."""
+        return g.rules.document_number(self.id, self.pending_revision)
 
     def form(self, code: str) -> RenewalForm | None:
         return next((f for f in self.forms if f.form_code == code), None)
@@ -133,7 +135,7 @@ class RenewalForm(TenantScoped, Base):
 
 
 class RenewalPhysician(TenantScoped, Base):
-    """緩和医療指導医 listed in Form 1 (常勤 = full_time)."""
+    """The 指導医 listed in Form 1 (常勤 = full_time); the society names them (wording.py)."""
 
     __tablename__ = "renewal_physicians"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,6 @@
-"""Rules of the JSPM renewal (DOMAIN.md C-W02, C-W03, I-40..I-45).
-Services flush, never commit; the request commits once."""
+"""Rules of the facility renewal (DOMAIN.md C-W02, C-W03, I-40..I-45).
+Services flush, never commit; the request commits once. Messages that name the society or
+its 指導医 carry %(society)s, %(physician)s, ... which the screen fills in (wording.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -150,30 +151,30 @@ def validate_application_form(data: dict, physicians: list[dict], facility_type:
     if number:
         member = db.session.scalar(select(SocietyMember).where(SocietyMember.member_number == number))
         if member is None or not member.certified:  # C-R14 / I-44
-            errors["responsible_member_number"] = N_("施設責任者は当学会の認定取得者である必要があります。")
+            errors["responsible_member_number"] = N_("施設責任者は%(society)sの認定取得者である必要があります。")
     head, responsible = _text(data, "institution_head"), _text(data, "responsible_name")
     if head and head.replace(" ", "").replace("\u3000", "") == responsible.replace(" ", "").replace("\u3000", ""):
-        errors["responsible_name"] = N_("施設責任者には、施設としての責任者とは異なる当学会の認定取得者を記入してください。")
+        errors["responsible_name"] = N_("施設責任者には、施設としての責任者とは異なる%(society)sの認定取得者を記入してください。")
     if facility_type == "affiliated":
         core = _text(data, "core_facility_id")
         roster = {str(c.facility_id) for c in active_core_facilities(today, exclude=facility_id)}
         if not core:
             errors["core_facility_id"] = N_("連携施設は連携する基幹施設を選択してください。")
         elif core not in roster:  # I-43
-            errors["core_facility_id"] = N_("選択された基幹施設は当学会の基幹施設名簿にありません。")
+            errors["core_facility_id"] = N_("選択された基幹施設は%(society)sの基幹施設名簿にありません。")
     if any(not (p["name"] and p["member_number"]) for p in physicians):
-        errors["physicians"] = N_("緩和医療指導医の氏名と会員番号を入力してください。")
+        errors["physicians"] = N_("%(physician)sの氏名と会員番号を入力してください。")
     elif not physicians:
-        errors["physicians"] = N_("緩和医療指導医を1名以上入力してください。")
+        errors["physicians"] = N_("%(physician)sを1名以上入力してください。")
     elif facility_type == "core" and not any(p["full_time"] for p in physicians):  # I-42
-        errors["physicians"] = N_("基幹施設には常勤の緩和医療指導医が1名以上必要です。")
+        errors["physicians"] = N_("基幹施設には常勤の%(physician)sが1名以上必要です。")
     return errors
 
 
 COUNT_MESSAGES = {
     "beds": (N_("病床数を入力してください。"), N_("病床数は0以上の整数で入力してください。")),
-    "team_cases": (N_("年間の緩和ケアチーム介入件数を入力してください。"),
-                   N_("年間の緩和ケアチーム介入件数は0以上の整数で入力してください。")),
+    "team_cases": (N_("年間の%(team)s介入件数を入力してください。"),
+                   N_("年間の%(team)s介入件数は0以上の整数で入力してください。")),
 }
 
 
@@ -186,7 +187,7 @@ def validate_overview_form(data: dict) -> dict[str, str]:
         elif not (raw.isascii() and raw.isdigit()):
             errors[key] = not_a_count
     if _text(data, "has_pcu") not in ("yes", "no"):
-        errors["has_pcu"] = N_("緩和ケア病棟の有無を選択してください。")
+        errors["has_pcu"] = N_("%(ward)sの有無を選択してください。")
     if not _text(data, "training_content"):
         errors["training_content"] = N_("主な研修内容を入力してください。")
     return errors
