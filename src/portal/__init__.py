@@ -5,9 +5,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, request
 from flask_sqlalchemy.session import Session as FSASession
-from werkzeug.exceptions import HTTPException
 
 from portal.config import ROOT, Config
 from portal.tenants.loader import TenantEnvironment
@@ -146,10 +145,8 @@ def _register_features(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if request.endpoint == "static" or exc.code is None or exc.code < 400:
-            return exc
-        if g.get("tenant") is None:
-            return render_template("errors/no_tenant.html", exc=exc), exc.code
-        return render_template("errors/error.html", exc=exc), exc.code
+    """One answer for every error (portal.errors): a Refusal rolls back and shows its message,
+    and an htmx request that fails with a 4xx gets only the message, in the message region."""
+    from portal import errors
+
+    errors.init_app(app)

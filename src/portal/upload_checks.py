@@ -22,6 +22,7 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from portal.errors import Refusal
 from portal.i18n import N_
 
 if TYPE_CHECKING:
@@ -60,11 +61,10 @@ TOO_MANY_PIXELS = N_("画像の解像度が大きすぎます。"
                      "4,000万画素以下に縮小してから、もう一度アップロードしてください。")
 
 
-class UploadRejected(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class UploadRejected(Refusal):
+    """A file refused (type, size, content): 400, or 413 for a file over the slot's limit."""
+
+    status = 400
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from portal import audit
 from portal.accounts.models import AccountToken, User
 from portal.db import utcnow
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -22,8 +23,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class TokenInvalid(Exception):
-    message = N_("このリンクは無効か、有効期限が切れています。もう一度お手続きください。")
+INVALID_LINK = N_("このリンクは無効か、有効期限が切れています。もう一度お手続きください。")
+
+
+class TokenInvalid(Refusal):
+    status = 400
+
+    def __init__(self, message: str = INVALID_LINK, status: int | None = None) -> None:
+        super().__init__(message, status)
 
 
 def hash_password(password: str) -> str:

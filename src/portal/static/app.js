@@ -74,6 +74,49 @@
     document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = wide.matches; });
   }
 
+  // No failure is silent (DESIGN.md rule 16). The server answers a refused or 4xx htmx action
+  // into the page's message region (HX-Retarget: #messages). What it cannot answer there (a
+  // 5xx, an error page from a proxy, no connection) is said here, in the same region, in the
+  // page's language: the texts come from base.html's data-msg-* attributes.
+  function banner(key) {
+    const region = document.getElementById("messages");
+    if (!region) return;
+    const message = document.createElement("p");
+    message.className = "flash error";
+    message.setAttribute("role", "alert");
+    message.dataset.transient = "1";
+    message.textContent = region.dataset[key] || region.dataset.msgOther || "";
+    region.replaceChildren(message);
+    region.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    banner(status >= 500 ? "msgServer" : "msgOther");
+  });
+  document.addEventListener("htmx:sendError", function () { banner("msgNetwork"); });
+  document.addEventListener("htmx:timeout", function () { banner("msgNetwork"); });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // A 4xx is swapped (htmx-config), for the forms a view re-renders with their errors; a
+    // whole error page without HX-Retarget came from something in front of the app (a
+    // proxy's 413): it must not land inside a table row.
+    const xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.status < 500 && !xhr.getResponseHeader("HX-Retarget") &&
+        /^\s*<!doctype/i.test(xhr.responseText || "")) {
+      event.detail.shouldSwap = false;
+      banner("msgOther");
+    }
+  });
+  document.addEventListener("htmx:beforeSend", function () {
+    // The previous action's failure is not this one's.
+    document.querySelectorAll("#messages [data-transient]").forEach(function (el) { el.remove(); });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "messages") {
+      event.detail.target.scrollIntoView({ block: "nearest" });
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
     fitMenus();

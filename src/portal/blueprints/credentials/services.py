@@ -23,6 +23,7 @@ from portal.blueprints.credentials.models import (
 )
 from portal.db import inline, utcnow
 from portal.directory.models import Facility
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -35,10 +36,8 @@ UNLOCKING = (ReviewStatus.approved.value, ReviewStatus.replacement_requested.val
 SLOT = "credential"
 
 
-class CredentialError(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message, self.status = message, status
+class CredentialError(Refusal):
+    status = 400
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -80,9 +82,8 @@ def submit():
     try:
         services.submit(current_user, draft.get("file_id"), draft.get("document_type", ""))
     except services.CredentialError as exc:
-        flash(exc.message, "error")
-        db.session.rollback()
-        return redirect(url_for("credentials.upload"), 303)
+        exc.back_to(url_for("credentials.upload"))  # the message on the upload page
+        raise
     session.pop(DRAFT, None)
     return redirect(url_for("credentials.complete"), 303)
 
@@ -144,20 +145,24 @@ def row(credential_id: int):
                                 return_form=ReturnForm())
 
 
+def _refused_row(credential_id: int, exc: services.CredentialError):
+    """The queue row as it now is (after the rollback), with the message in it."""
+    return render_page_or_block("credentials/queue.html", "row", exc.status,
+                                credential=services.get_for_review(current_user, credential_id),
+                                error=exc.message, form=EmptyForm(), return_form=ReturnForm())
+
+
 def _after_review(credential_id: int, action, message: str, *args):
     try:
         credential = action(current_user, credential_id, *args)
     except services.CredentialError as exc:
-        db.session.rollback()
         if exc.status in (403, 404):
-            abort(exc.status)
+            raise  # htmx: the message region; otherwise the error page
         if htmx:
-            credential = services.get_for_review(current_user, credential_id)
-            return render_page_or_block("credentials/queue.html", "row", exc.status,
-                                        credential=credential, error=exc.message,
-                                        form=EmptyForm(), return_form=ReturnForm())
-        flash(exc.message, "error")
-        return redirect(url_for("credentials.review", credential_id=credential_id), 303)
+            exc.answer_with(partial(_refused_row, credential_id))
+        else:
+            exc.back_to(url_for("credentials.review", credential_id=credential_id))
+        raise  # portal.errors rolls back, then answers as said
     if htmx:
         return render_page_or_block("credentials/queue.html", "row", credential=credential,
                                     notice=message, form=EmptyForm(), return_form=ReturnForm())

@@ -9,16 +9,15 @@ from sqlalchemy import func, select
 from portal import audit
 from portal.accounts.models import User
 from portal.accounts.services import consume_token, issue_token
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.urls import external_url
 
 
-class EmailChangeError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class EmailChangeError(Refusal):
+    status = 400
 
 
 def _taken(user: User, email: str) -> bool:

@@ -20,6 +20,7 @@ from portal.blueprints.recruitment.models import (
 )
 from portal.db import utcnow
 from portal.directory.models import Facility
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.tenants.scoping import system_scope, tenant_scope
@@ -29,12 +30,11 @@ from portal.ui import JST, to_jst
 SEAT_STATES = ("accepted", "withdrawal_requested", "enrolled")
 
 
-class AdminError(Exception):
+class AdminError(Refusal):
     """A refusal shown next to `field` (or above the form when None); nothing is changed."""
 
     def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+        super().__init__(message, status, field)
 
 
 # --- time --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ list, detail and CSV (admin_application_views). Rules are in admin_services and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -16,7 +17,6 @@ from portal.blueprints.recruitment import admin_services as admin
 from portal.blueprints.recruitment import bp
 from portal.blueprints.recruitment.admin_forms import ProgramForm, RoundForm
 from portal.db import utcnow
-from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import N_
 from portal.web import roles_required
@@ -24,11 +24,9 @@ from portal.web import roles_required
 SECRETARIAT = Role.secretariat
 
 
-def _refuse(form, exc: admin.AdminError, render):
-    """The message next to its field (or above the form), the status, and no change."""
-    db.session.rollback()
-    if exc.status == 404:
-        abort(404)
+def _refuse(form, render, exc: admin.AdminError):
+    """The message next to its field (or above the form), the status, and no change
+    (portal.errors calls this after the rollback)."""
     target = getattr(form, exc.field, None) if exc.field else None
     if target is not None:
         target.errors = [*target.errors, exc.message]
@@ -53,7 +51,9 @@ def _submit(form, render, save: Callable[[], Any], message: str, target: Callabl
     try:
         saved = save()
     except admin.AdminError as exc:
-        return _refuse(form, exc, render)
+        if exc.status != 404:  # a 404 is answered as any 404 (portal.errors)
+            exc.answer_with(partial(_refuse, form, render))
+        raise
     flash(message, "info")
     return redirect(target(saved), 303)
 
@@ -194,10 +194,9 @@ def admin_round_delete(round_id: int):
     try:
         rounds_rules.delete_round(current_user, round_id)
     except admin.AdminError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        return _rounds_page(exc.message, exc.status)
+        if exc.status != 404:  # a 404 is answered as any 404 (portal.errors)
+            exc.answer_with(lambda refused: _rounds_page(refused.message, refused.status))
+        raise  # portal.errors rolls back, then shows the rounds as stored, with the message
     flash(N_("募集回を削除しました。"), "info")
     return redirect(url_for("recruitment.admin_rounds"), 303)
 

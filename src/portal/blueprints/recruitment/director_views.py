@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from portal.blueprints.recruitment import bp, selection, services
 from portal.blueprints.recruitment import director_queries as q
 from portal.blueprints.recruitment.models import DECISIONS
 from portal.db import utcnow
-from portal.extensions import db, htmx
+from portal.extensions import htmx
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
 from portal.web import roles_required
@@ -76,11 +76,13 @@ def _page(filters: Filters, status: int = 200, error: str | None = None):
         comment_max=COMMENT_MAX), status
 
 
-def _refused(exc: services.RecruitmentError, filters: Filters):
-    """Nothing the request did stays (a bulk decision is all or nothing): roll back first,
-    then show the list as it is, with the message."""
-    db.session.rollback()
-    return _page(filters, exc.status, exc.message)
+def _refused(exc: services.RecruitmentError, filters: Filters) -> services.RecruitmentError:
+    """Nothing the request did stays (a bulk decision is all or nothing): portal.errors rolls
+    back first, then shows the list as it is, with the message (under htmx: the message
+    region)."""
+    if not htmx:
+        exc.answer_with(lambda refused: _page(filters, refused.status, refused.message))
+    return exc
 
 
 @bp.get("/director")
@@ -101,11 +103,11 @@ def _decided_row(application_id: int, decision: str):
     try:
         selection.decide(current_user, [application_id], decision)
     except services.RecruitmentError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            abort(exc.status)
-        return _row(selection.get_for_director(current_user, application_id), exc.status,
-                    row_error=exc.message)
+        if exc.status not in (403, 404):  # those go to the message region (portal.errors)
+            exc.answer_with(lambda refused: _row(
+                selection.get_for_director(current_user, application_id), refused.status,
+                row_error=refused.message))
+        raise  # portal.errors rolls back, then shows the row as stored, with the message
     application = selection.get_for_director(current_user, application_id)
     return _row(application, row_notice=N_("採否を登録しました。"))
 
@@ -120,15 +122,16 @@ def director_decide():
     ids = [_int(v) for v in raw_ids]
     decision = request.form.get("decision", "")
     if None in ids:
-        return _refused(services.RecruitmentError(BAD_ID, 400), filters)
+        raise _refused(services.RecruitmentError(BAD_ID, 400), filters)
     if len(ids) > q.PAGE_SIZE:  # one page's worth: each id is one guarded UPDATE
-        return _refused(services.RecruitmentError(TOO_MANY, 400), filters)
+        raise _refused(services.RecruitmentError(TOO_MANY, 400), filters)
     if htmx and len(ids) == 1:
         return _decided_row(ids[0], decision)
     try:
         changed = selection.decide(current_user, ids, decision)
     except services.RecruitmentError as exc:
-        return _refused(exc, filters)
+        _refused(exc, filters)
+        raise
     if changed:
         flash(gettext("%(num)d名の採否を登録しました。", num=len(changed)), "info")
     else:
@@ -163,6 +166,7 @@ def director_withdrawal():
         message = _withdrawal_action(application_id, request.form.get("action", ""),
                                      request.form.get("comment", ""))
     except services.RecruitmentError as exc:
-        return _refused(exc, filters)
+        _refused(exc, filters)
+        raise
     flash(message, "info")
     return redirect(url_for("recruitment.director_applicants", **filters.args()), 303)

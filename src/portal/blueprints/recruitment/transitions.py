@@ -16,6 +16,7 @@ from portal.blueprints.recruitment.models import (
     RecruitmentRound,
 )
 from portal.db import utcnow
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -24,11 +25,8 @@ from portal.urls import external_url
 STALE = N_("この応募は既に状態が変わっています。画面を更新してください。")
 
 
-class RecruitmentError(Exception):
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class RecruitmentError(Refusal):
+    status = 409
 
 
 def move(application: RecruitmentApplication, from_states: tuple[str, ...], **values) -> None:

@@ -3,6 +3,8 @@ licence history, corrections of the fields users cannot change, licence 確認�
 Every action works as a plain form post; htmx swaps the licence panel in place."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -11,7 +13,7 @@ from portal.accounts import licences
 from portal.accounts.models import ROLE_LABELS, Role
 from portal.blueprints.registration import admin, bp, services
 from portal.blueprints.registration.forms import IdentityForm, ReplacementForm
-from portal.extensions import db, htmx
+from portal.extensions import htmx
 from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
@@ -72,11 +74,17 @@ def admin_update_identity(user_id: int):
     try:
         changed = admin.update_identity(current_user, user.id, values)
     except services.RegistrationError as exc:
-        db.session.rollback()
         form.medical_registration_number.errors.append(exc.message)
-        return _detail(_registrant_or_abort(user_id), exc.status, identity_form=form)
+        exc.answer_with(lambda refused: _detail(_registrant_or_abort(user_id), refused.status,
+                                                identity_form=form))
+        raise  # portal.errors rolls back, then shows the page as stored, with the message
     flash(N_("登録情報を更新しました。") if changed else N_("変更はありませんでした。"), "info")
     return redirect(url_for("registration.admin_registrant", user_id=user.id), 303)
+
+
+def _detail_refused(user_id: int, exc: services.RegistrationError):
+    return _detail(_registrant_or_abort(user_id), exc.status, "license_panel",
+                   error=exc.message)
 
 
 def _license_action(user_id: int, license_id: int, action, message: str, *args):
@@ -89,11 +97,9 @@ def _license_action(user_id: int, license_id: int, action, message: str, *args):
     try:
         action(current_user, license_id, *args)
     except services.RegistrationError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        return _detail(_registrant_or_abort(user_id), exc.status, "license_panel",
-                       error=exc.message)
+        if exc.status != 404:  # a 404 is answered as any 404 (portal.errors)
+            exc.answer_with(partial(_detail_refused, user_id))
+        raise  # portal.errors rolls back, then shows the panel as stored, with the message
     if htmx:
         return _detail(user, 200, "license_panel", notice=message)
     flash(message, "info")

@@ -27,6 +27,7 @@ from portal.accounts.services import (
     void_sessions,
 )
 from portal.db import utcnow
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -45,10 +46,8 @@ LICENSE_LOCKED = N_("医師免許証は提出済みのため、差し替えは�
                     "差し替えが必要な場合は、お問い合わせフォームから事務局へご連絡ください。")
 
 
-class RegistrationError(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message, self.status = message, status
+class RegistrationError(Refusal):
+    status = 400
 
 
 class LicenseError(RegistrationError):

@@ -15,7 +15,6 @@ from portal.accounts.models import Role
 from portal.blueprints.renewal import affiliation, bp, services
 from portal.blueprints.renewal.models import FACILITY_TYPES
 from portal.db import utcnow
-from portal.extensions import db
 from portal.i18n import N_
 from portal.ui import to_jst
 from portal.web import roles_required
@@ -78,10 +77,10 @@ def set_certification_start(application_id: int):
         affiliation.set_certification_start(current_user, application_id,
                                             form.certification_start_date.data)
     except services.RenewalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        return _start_page(_application(application_id), form, exc.message, exc.status)
+        if exc.status != 404:  # a 404 is answered as any 404 (portal.errors)
+            exc.answer_with(lambda refused: _start_page(_application(application_id), form,
+                                                        refused.message, refused.status))
+        raise  # portal.errors rolls back, then shows the page as stored, with the message
     flash(N_("認定開始日を登録しました。認定開始日に基幹施設へ通知します。"), "info")
     return redirect(url_for("renewal.certification_start", application_id=application_id), 303)
 
@@ -109,9 +108,10 @@ def create_facility():
     try:
         affiliation.create_facilities(current_user, [row], _today())
     except affiliation.FacilityRowsInvalid as exc:
-        db.session.rollback()
         form.email.data = ""  # an address is not echoed back (it must be typed again)
-        return _facilities_page(form=form, error=exc.errors[0][1], status=422)
+        exc.answer_with(lambda refused: _facilities_page(form=form, error=refused.errors[0][1],
+                                                         status=422))
+        raise  # portal.errors rolls back, then shows the list as stored, with the message
     flash(N_("施設を登録し、パスワード設定のご案内をメールで送信しました。"), "info")
     return redirect(url_for("renewal.facilities"), 303)
 
@@ -130,10 +130,12 @@ def import_facilities():
         rows = affiliation.parse_csv(data)
         created = affiliation.create_facilities(current_user, rows, _today())
     except affiliation.CsvInvalid as exc:
-        db.session.rollback()
-        return _facilities_page(import_form=form, error=[exc.message], status=422)
+        exc.answer_with(lambda refused: _facilities_page(import_form=form, error=[refused.message],
+                                                         status=422))
+        raise  # portal.errors rolls back, then shows the list as stored, with the message
     except affiliation.FacilityRowsInvalid as exc:
-        db.session.rollback()
-        return _facilities_page(import_form=form, row_errors=exc.errors, status=422)
+        exc.answer_with(lambda refused: _facilities_page(import_form=form,
+                                                         row_errors=refused.errors, status=422))
+        raise
     flash(gettext("%(count)d件の施設を登録し、パスワード設定のご案内をメールで送信しました。", count=len(created)), "info")
     return redirect(url_for("renewal.facilities"), 303)

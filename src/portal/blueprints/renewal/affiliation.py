@@ -24,6 +24,7 @@ from portal.blueprints.renewal.models import (
 from portal.blueprints.renewal.services import RenewalError, facility_accounts, get_application
 from portal.db import Base, TenantScoped, utcnow
 from portal.directory.models import Facility
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -243,9 +244,11 @@ def create_facilities(actor: User, rows: list[FacilityRow], today: date) -> list
     return [_create(actor, row, today) for row in rows]
 
 
-class FacilityRowsInvalid(Exception):
+class FacilityRowsInvalid(Refusal):
+    """Every row's problems at once: `errors` is [(line, [messages])]."""
+
     def __init__(self, errors: list[tuple[int, list[str]]]):
-        super().__init__("invalid rows")
+        super().__init__(N_("入力内容に誤りがあります。"))
         self.errors = errors
 
 
@@ -255,10 +258,8 @@ def clean_row(name: str, number: str, facility_type: str, email: str) -> Facilit
                        TYPE_BY_LABEL.get(facility_type, facility_type), (email or "").strip())
 
 
-class CsvInvalid(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class CsvInvalid(Refusal):
+    pass
 
 
 def parse_csv(data: bytes) -> list[FacilityRow]:

@@ -24,6 +24,7 @@ from portal.blueprints.renewal.models import (
 )
 from portal.db import inline
 from portal.directory.models import Facility
+from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
@@ -37,10 +38,8 @@ EDITABLE = ("draft", "correction_requested")
 OUT_OF_WINDOW = N_("現在は申請期間外です。")
 
 
-class RenewalError(Exception):
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message, self.status = message, status
+class RenewalError(Refusal):
+    status = 409
 
 
 @dataclass

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 import segno
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -18,7 +20,6 @@ from portal.blueprints.renewal.forms import (
 )
 from portal.blueprints.renewal.models import STATUS_LABELS, RenewalApplication
 from portal.db import utcnow
-from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
@@ -36,13 +37,6 @@ def _screen() -> services.Screen:
         return services.screen_for(current_user, utcnow())
     except services.RenewalError as exc:
         abort(exc.status)
-
-
-def _refused(exc: services.RenewalError, template: str = "renewal/refused.html"):
-    db.session.rollback()
-    if exc.status == 404:
-        abort(404)
-    return render_page_or_block(template, "message", exc.status, message=exc.message)
 
 
 @bp.get("/")
@@ -95,11 +89,10 @@ def form1():
     form = ApplicationForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        stored, errors = services.save_application_form(
-            current_user, form.values(), form.physician_rows(), utcnow())
-    except services.RenewalError as exc:
-        return _refused(exc)
+    # A RenewalError (outside the window, not editable) goes to portal.errors: the message
+    # region under htmx (the autosave), else the error page with the message.
+    stored, errors = services.save_application_form(
+        current_user, form.values(), form.physician_rows(), utcnow())
     screen.application = stored.application
     return render_page_or_block("renewal/form1.html", "status", errors=errors, saved=stored,
                                 **_form1_context(screen, form))
@@ -118,10 +111,7 @@ def form2():
     form = OverviewForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        stored, errors = services.save_overview_form(current_user, form.values(), utcnow())
-    except services.RenewalError as exc:
-        return _refused(exc)
+    stored, errors = services.save_overview_form(current_user, form.values(), utcnow())
     screen.application = stored.application
     return render_page_or_block("renewal/form2.html", "status", screen=screen, form=form,
                                 errors=errors, saved=stored, form_code="overview_form")
@@ -149,6 +139,12 @@ def document():
     return _pdf_response(app)
 
 
+def _scan_refused(form: ScanForm, exc: UploadRejected):
+    return render_template("renewal/apply.html", screen=_screen(), form=EmptyForm(),
+                           scan_form=form, scan_error=exc.message,
+                           slot=g.rules.upload(services.SLOT)), exc.status
+
+
 @bp.post("/scan")
 @roles_required(FACILITY)
 def upload_scan():
@@ -157,13 +153,9 @@ def upload_scan():
         abort(400)
     try:
         services.upload_scan(current_user, form.file.data, g.rules, utcnow())
-    except services.RenewalError as exc:
-        return _refused(exc)
     except UploadRejected as exc:
-        db.session.rollback()
-        return render_template("renewal/apply.html", screen=_screen(), form=EmptyForm(),
-                               scan_form=form, scan_error=exc.message,
-                               slot=g.rules.upload(services.SLOT)), exc.status
+        exc.answer_with(partial(_scan_refused, form))
+        raise  # portal.errors rolls back, then shows the page as stored, with the message
     flash(N_("申請書・在籍証明書をアップロードしました。"), "info")
     return redirect(url_for("renewal.apply"), 303)
 
@@ -182,10 +174,7 @@ def scan():
 def submit():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.submit(current_user, utcnow())
-    except services.RenewalError as exc:
-        return _refused(exc)
+    services.submit(current_user, utcnow())
     return redirect(url_for("renewal.apply"), 303)
 
 
@@ -236,11 +225,8 @@ def _decide(application_id: int, action, message: str, *args):
     try:
         action(current_user, application_id, *args, utcnow())
     except services.RenewalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
-        return redirect(url_for("renewal.review", application_id=application_id), 303)
+        exc.back_to(url_for("renewal.review", application_id=application_id))
+        raise  # portal.errors rolls back, then flashes the message on the review page
     flash(message, "info")
     return redirect(url_for("renewal.review", application_id=application_id), 303)
 

@@ -79,7 +79,7 @@ class EmailChangeForm(FlaskForm):
 
 
 def _email_error(message: str):
-    db.session.rollback()
+    """Checked before anything changes; the 422 makes the request's commit a rollback."""
     return _facilities_page(error=[message], status=422)
 
 
