@@ -1,25 +1,52 @@
 """Test set-up: the real migrated schema (Alembic, not create_all), on SQLite by default and
 on PostgreSQL when DATABASE_URL says so. On PostgreSQL the app connects as `portal_app`,
-a role that does not own the tables, so row-level security is exercised by every test."""
+a role that does not own the tables, so row-level security is exercised by every test.
+
+Every test that uses the app gets `db`, which undoes the test's rows afterwards:
+
+- by default, by rolling back. The test has one connection with a transaction begun on it;
+  the session of every app context (each request, each factory call) joins that connection
+  in a SAVEPOINT of its own, so the app's commit once per request is real to the app and to
+  the test, and the whole lot is rolled back at the end (SQLAlchemy's "Joining a Session into
+  an External Transaction");
+- for tests marked `committed`, by emptying every table afterwards. Those are the tests whose
+  rows another connection must read: an rq worker process, a live server thread, requests
+  run in parallel threads, a second app with its own engine that counts statements, the
+  owner's snapshot, PostgreSQL roles and pooled connections checked from outside. Tests that
+  use the fixtures in COMMITTING_FIXTURES are marked by themselves.
+
+Factories and the other shared fixtures come from the plugin tests/factories."""
 from __future__ import annotations
 
 import os
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from portal import create_app
+from portal import create_app, extensions
 from portal.db import Base
 from portal.extensions import limiter
+from portal.tenants import scoping
 from portal.tenants.resolve import clear_cache
-from tests.factories import Factories
+
+pytest_plugins = ["tests.factories"]
 
 APP_ROLE = "portal_app"
+# Fixtures whose tests need real commits (see above): a second app with its own pool, a
+# worker process, and the owner's snapshot of every table.
+COMMITTING_FIXTURES = frozenset({"make_live_app", "run_worker", "snapshot", "wipe_tables"})
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if COMMITTING_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.committed)
 
 
 def _pg_urls(owner_url: str) -> tuple[str, str]:
@@ -94,6 +121,75 @@ def app(app_config, db_urls):
     return application
 
 
+# --- isolation ----------------------------------------------------------------------------
+
+class JoinedSession(FlaskSQLAlchemySession):
+    """db.session's class while a test is rolled back. Flask-SQLAlchemy's session picks an
+    engine for each statement by itself; this one always answers the test's connection, which
+    it joins in a SAVEPOINT (join_transaction_mode="create_savepoint"). The app's listeners
+    on Flask-SQLAlchemy's session class (tenant scoping, mail, storage) apply to it as well."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+_JOINED = "tests.joined_sessions"
+
+
+@event.listens_for(JoinedSession, "after_begin")
+def _joined(session, transaction, connection) -> None:
+    sessions = connection.info.setdefault(_JOINED, [])
+    if session not in sessions:
+        sessions.append(session)
+
+
+@event.listens_for(JoinedSession, "after_transaction_end")
+def _left(session, transaction) -> None:
+    """Sessions of nested app contexts share the test's connection, where in the app each has
+    its own. app.tenant_id is set per connection on PostgreSQL (portal.tenants.scoping), so
+    when an inner session ends, the session it interrupted gets its own tenant back: a
+    factory committing jmsb rows must not leave a jsicm request's session under jmsb's
+    row-level security. (A ROLLBACK TO SAVEPOINT puts the server's value back by itself.)"""
+    if transaction.parent is not None:
+        return
+    connection = session.bind
+    sessions = connection.info.get(_JOINED, [])
+    if session not in sessions:
+        return
+    sessions.remove(session)
+    if sessions and connection.dialect.name == "postgresql" and connection.in_transaction():
+        scoping._set_connection_tenant(connection, sessions[-1].info.get("pg_tenant", ""))
+
+
+@contextmanager
+def _rolled_back(app) -> Iterator[None]:
+    with app.app_context():
+        engine = extensions.db.engine
+    connection = engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite starts a transaction only before a write (not for SAVEPOINT), so releasing
+        # the first savepoint would commit. Its own handling is off for this connection and
+        # BEGIN is sent explicitly (SQLAlchemy's pysqlite SAVEPOINT recipe).
+        driver = connection.connection.driver_connection
+        isolation_level, driver.isolation_level = driver.isolation_level, None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    real_session = extensions.db.session
+    extensions.db.session = extensions.db._make_scoped_session({
+        "class_": JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
+    try:
+        yield
+    finally:
+        extensions.db.session = real_session
+        connection.info.pop(_JOINED, None)
+        outer.rollback()
+        if sqlite:
+            driver.isolation_level = isolation_level
+        connection.close()
+
+
 def _wipe(db_urls) -> None:
     engine = create_engine(db_urls["owner"])
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
@@ -106,72 +202,41 @@ def _wipe(db_urls) -> None:
     engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _clean(request, db_urls):
-    yield
-    if "app" in request.fixturenames or "world" in request.fixturenames:
+@pytest.fixture
+def db(app, db_urls, request):
+    """portal.extensions.db for this test; whatever the test wrote is gone afterwards (rolled
+    back, or for tests marked `committed`, deleted)."""
+    if request.node.get_closest_marker("committed"):
+        yield extensions.db
         _wipe(db_urls)
-        clear_cache()
-        limiter.reset()
+    else:
+        with _rolled_back(app):
+            yield extensions.db
+    clear_cache()
+    limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request):
+    """Every test that uses the app (and so the database) is isolated by `db`."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("db")
 
 
 @pytest.fixture
-def factories(app) -> Factories:
-    return Factories(app)
+def wipe_tables(db_urls):
+    """wipe_tables(): empty every table now (tests marked `committed` only)."""
+    return lambda: _wipe(db_urls)
 
 
-@pytest.fixture
-def world(factories):
-    """Two societies (jsicm with the manual's trainee, and jmsb) and their people."""
-    return factories.world()
-
-
-class HostClient(FlaskClient):
-    """Every request goes to this client's tenant host unless told otherwise."""
-
-    host = "localhost"
-
-    def open(self, *args, **kwargs):
-        kwargs.setdefault("base_url", f"http://{self.host}")
-        return super().open(*args, **kwargs)
-
-
-class TenantClient:
-    """A test client bound to one tenant host; posts carry the page's CSRF token."""
-
-    def __init__(self, app, host: str):
-        self.client = HostClient(app, app.response_class, use_cookies=True)
-        self.client.host = host
-        self.host = host
-
-    def get(self, path, **kw):
-        return self.client.get(path, **kw)
-
-    def post(self, path, data=None, csrf_from: str | None = None, headers=None, **kw):
-        data = dict(data or {})
-        if "csrf_token" not in data:
-            data["csrf_token"] = self.csrf(csrf_from or "/login")
-        return self.client.post(path, data=data, headers=headers, **kw)
-
-    def csrf(self, path: str = "/login") -> str:
-        page = self.client.get(path).get_data(as_text=True)
-        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
-            r'"X-CSRFToken": "([^"]+)"', page)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1)
-
-    def login(self, identifier: str, password: str = "pass-word-123"):
-        response = self.post("/login", {"identifier": identifier, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return response
-
-    def text(self, path: str) -> str:
-        return self.get(path).get_data(as_text=True)
-
+# --- clients ------------------------------------------------------------------------------
 
 @pytest.fixture
 def client_for(app):
-    return lambda host: TenantClient(app, host)
+    """client_for(host, app=the session app) -> a TenantClient on that host."""
+    from tests.factories.helpers.clients import TenantClient  # after the plugin (assertions)
+
+    return lambda host, other_app=None: TenantClient(other_app or app, host)
 
 
 @pytest.fixture

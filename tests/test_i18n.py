@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 
 from portal.extensions import babel
 from portal.tenants.rules import load_all_rules
-from tests.helpers import pdf_bytes
+from tests.factories.helpers.files import pdf_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "src" / "portal" / "translations"

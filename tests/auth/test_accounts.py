@@ -19,7 +19,7 @@ from portal.tenants.models import Tenant
 from portal.tenants.rules import Mail
 from portal.tenants.scoping import tenant_scope
 from portal.tenants.services import ensure_domain
-from tests.helpers import outbox
+from tests.factories.helpers.rows import outbox
 
 TRAINEE_EMAIL = "trainee@jsicm.example.jp"
 NEW_PASSWORD = "brand-new-pass-456"

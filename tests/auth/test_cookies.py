@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from portal import create_app
-from tests.factories import PASSWORD
+from tests.factories.helpers.clients import PASSWORD
 
 
 def test_https_deployment_issues_host_only_secure_cookies(app_config, world):

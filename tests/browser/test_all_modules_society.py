@@ -11,16 +11,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.browser import test_credential_flow as shared
-from tests.browser.test_credential_flow import DESKTOP, PHONE, shot
-from tests.helpers import pdf_bytes, png_bytes
+from tests.factories.helpers.browser import DESKTOP, PHONE, shot
+from tests.factories.helpers.files import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
 
-_session_redis_url, redis_url = shared._session_redis_url, shared.redis_url
-smtp_sink, run_worker = shared.smtp_sink, shared.run_worker
-make_live_app, live_app, live_server = shared.make_live_app, shared.live_app, shared.live_server
-browser, new_page = shared.browser, shared.new_page
 
 PASSWORD = "demo-pass-2024"
 TRAINEE, APPLICANT = "trainee@jsgt.example", "applicant@jsgt.example"

@@ -7,61 +7,19 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope
-from tests.helpers import pdf_bytes
-from tests.integration import conftest as services
-
-# The live server, Redis, rq worker and SMTP sink fixtures of tests/integration, shared.
-_session_redis_url, redis_url = services._session_redis_url, services.redis_url
-smtp_sink, run_worker = services.smtp_sink, services.run_worker
-make_live_app, live_app = services.make_live_app, services.live_app
-live_server = services.live_server
+from tests.factories.helpers.browser import DESKTOP, PHONE, shot
+from tests.factories.helpers.files import pdf_bytes
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 NEEDS_APPROVAL = "証票が統括責任者に承認されると利用できます。"
 APPROVED_SUBJECT = "【icu_training】証票審査承認のお知らせ"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """A page in a fresh browser context (its own cookies): one per person."""
-    contexts = []
-
-    def make(viewport: dict = DESKTOP) -> Page:
-        context = browser.new_context(viewport=viewport, locale="ja-JP", accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def login(page: Page, base: str, login_id: str) -> None:

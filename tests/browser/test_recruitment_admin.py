@@ -10,18 +10,12 @@ from playwright.sync_api import Page, expect
 from portal.blueprints.recruitment import selection, services
 from portal.blueprints.recruitment.admin_services import fiscal_year
 from portal.db import utcnow
-from tests.browser import test_credential_flow as shared
-from tests.browser.test_credential_flow import DESKTOP, PHONE, shot
-from tests.recruitment.admin_support import JIMU, applicants, applications
-from tests.recruitment.conftest import make_recruitment, user
-from tests.recruitment.test_admin_applications import in_jmsb
+from tests.factories.helpers.browser import DESKTOP, PHONE, shot
+from tests.factories.helpers.recruitment import JIMU
+from tests.factories.helpers.rows import user
 
 pytestmark = pytest.mark.browser
 
-_session_redis_url, redis_url = shared._session_redis_url, shared.redis_url
-smtp_sink, make_live_app = shared.smtp_sink, shared.make_live_app
-live_app, live_server = shared.live_app, shared.live_server
-browser, new_page = shared.browser, shared.new_page
 
 YEAR = fiscal_year(utcnow()) + 2
 PREV = YEAR - 1
@@ -46,13 +40,13 @@ def fits(page: Page) -> None:
 
 
 @pytest.fixture
-def seeded(app, factories, world):
-    rec = make_recruitment(app, factories, world.jmsb)
-    people = applicants(app, rec.tenant_id, 3)
-    applications(app, rec, people[:2])
-    [withdrawn] = applications(app, rec, people[2:], status="accepted")
-    in_jmsb(app, lambda: services.request_withdrawal(user(people[2]), withdrawn, "大学院へ進学するため"))
-    in_jmsb(app, lambda: selection.approve_withdrawal(user(rec.director), withdrawn))
+def seeded(app, factories, world, applicants, applications, in_jmsb, make_recruitment):
+    rec = make_recruitment(world.jmsb)
+    people = applicants(rec.tenant_id, 3)
+    applications(rec, people[:2])
+    [withdrawn] = applications(rec, people[2:], status="accepted")
+    in_jmsb(lambda: services.request_withdrawal(user(people[2]), withdrawn, "大学院へ進学するため"))
+    in_jmsb(lambda: selection.approve_withdrawal(user(rec.director), withdrawn))
     return rec
 
 

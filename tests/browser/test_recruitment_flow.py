@@ -17,17 +17,11 @@ from portal.blueprints.recruitment.models import RecruitmentRound
 from portal.db import utcnow
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.browser import test_credential_flow as shared
-from tests.browser.test_credential_flow import DESKTOP, PHONE, shot
-from tests.helpers import png_bytes
-from tests.recruitment.conftest import make_recruitment
+from tests.factories.helpers.browser import DESKTOP, PHONE, shot
+from tests.factories.helpers.files import png_bytes
 
 pytestmark = pytest.mark.browser
 
-_session_redis_url, redis_url = shared._session_redis_url, shared.redis_url
-smtp_sink, run_worker = shared.smtp_sink, shared.run_worker
-make_live_app, live_app, live_server = shared.make_live_app, shared.live_app, shared.live_server
-browser, new_page = shared.browser, shared.new_page
 
 EMAIL = "shinki.ichiro@example.jp"
 PASSWORD = "long-enough-pass-1"
@@ -119,8 +113,8 @@ def next_round_opens(app, tenant_id: int) -> None:
 
 
 def test_register_apply_accept_withdraw_and_apply_again(
-        app, factories, world, live_server, new_page, redis_url, run_worker, smtp_sink, tmp_path):
-    rec = make_recruitment(app, factories, world.jmsb)
+        app, factories, world, live_server, new_page, redis_url, run_worker, smtp_sink, tmp_path, make_recruitment):
+    rec = make_recruitment(world.jmsb)
     base = live_server.base("jmsb")
     first, second = "髙田大学病院 小児科専門研修プログラム", "みなと総合病院 小児科専門研修プログラム"
 

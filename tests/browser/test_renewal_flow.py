@@ -11,18 +11,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.browser import test_credential_flow as shared
-from tests.browser.test_credential_flow import DESKTOP, PHONE, shot
-from tests.helpers import pdf_bytes
-from tests.renewal.conftest import CORE_LOGIN, JIMU_LOGIN, make_society
+from tests.factories.helpers.browser import DESKTOP, PHONE, shot
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.renewal import CORE_LOGIN, JIMU_LOGIN
 
 pytestmark = pytest.mark.browser
 
-# The live server, Redis, rq worker, SMTP sink and Chromium fixtures of the credential test.
-_session_redis_url, redis_url = shared._session_redis_url, shared.redis_url
-smtp_sink, run_worker = shared.smtp_sink, shared.run_worker
-make_live_app, live_app, live_server = shared.make_live_app, shared.live_app, shared.live_server
-browser, new_page = shared.browser, shared.new_page
 
 CORRECTION = "病床数を最新の値にしてください。"
 
@@ -124,8 +118,8 @@ def secretariat_opens(page: Page, base: str, revision: str) -> None:
 
 
 def test_facility_applies_secretariat_corrects_then_passes_and_mail_arrives(
-        app, factories, live_server, new_page, redis_url, run_worker, smtp_sink, tmp_path):
-    make_society(app, factories)
+        app, factories, live_server, new_page, redis_url, run_worker, smtp_sink, tmp_path, make_society):
+    make_society()
     base = live_server.base("jspm")
     scan = tmp_path / "申請書_公印.pdf"
     scan.write_bytes(pdf_bytes())

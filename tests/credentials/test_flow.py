@@ -1,9 +1,10 @@
 """A-W02 end to end through the test client: upload, confirm, submit, approve, unlock."""
 from __future__ import annotations
 
-from tests.helpers import outbox, pdf_bytes
-from tests.helpers import submit_credential as submit
-from tests.helpers import upload_credential as upload
+from tests.factories.helpers.credentials import submit_credential as submit
+from tests.factories.helpers.credentials import upload_credential as upload
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.rows import outbox
 
 
 def test_trainee_home_matches_the_manual(jsicm):

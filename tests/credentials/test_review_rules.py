@@ -13,7 +13,8 @@ from portal.audit import AuditEvent
 from portal.blueprints.credentials.models import Credential, Enrollment
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox, pdf_bytes, sql_sent
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.rows import outbox, sql_sent
 
 ALREADY_DONE = "この証票は既に他の方が処理済みです。"
 NEED_REASON = "差戻しの理由を入力してください。"
@@ -135,6 +136,7 @@ def test_every_review_step_is_audited_with_actor_and_role(app, world, submitted,
     ]
 
 
+@pytest.mark.committed  # two requests in parallel threads, each on a connection of its own
 def test_two_directors_approving_at_once_make_one_transition(app, world, factories, submitted,
                                                              login_as):
     factories.user(world.jsicm.tenant_id, "jsicm-director-2", "program_director",

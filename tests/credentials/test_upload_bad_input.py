@@ -17,9 +17,10 @@ from portal.blueprints.credentials.models import Credential
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope, tenant_scope
-from tests.helpers import outbox, pdf_bytes, png_bytes
-from tests.helpers import submit_credential as submit
-from tests.helpers import upload_credential as upload
+from tests.factories.helpers.credentials import submit_credential as submit
+from tests.factories.helpers.credentials import upload_credential as upload
+from tests.factories.helpers.files import pdf_bytes, png_bytes
+from tests.factories.helpers.rows import outbox
 
 MiB = 1024 * 1024
 TOO_LARGE = "ファイルサイズが上限を超えています。5MB以下のファイルを選択してください。"
@@ -118,7 +119,7 @@ def test_one_byte_over_5_mib_gets_413_with_the_limit_on_the_page(trainee, nothin
     nothing_kept()
 
 
-class _Chunks(io.RawIOBase):
+class Chunks(io.RawIOBase):
     """A request body produced lazily, as a chunked upload arrives: no length known up front."""
 
     def __init__(self, parts):
@@ -155,7 +156,7 @@ def _multipart(token: str, boundary: str, file_bytes: int):
 def test_chunked_body_over_the_request_limit_gets_413(app, trainee, nothing_kept):
     total = app.config["MAX_CONTENT_LENGTH"] + 4 * MiB
     token, boundary = trainee.csrf("/credentials/upload"), "----portal-test-boundary"
-    body = _Chunks(_multipart(token, boundary, total))
+    body = Chunks(_multipart(token, boundary, total))
     response = trainee.client.post(
         "/credentials/upload", headers={"Transfer-Encoding": "chunked"},
         environ_overrides={

@@ -8,6 +8,9 @@ from sqlalchemy import create_engine, text
 from portal import connections
 from portal.extensions import db
 
+# The pool's own connections are closed, terminated and pinged: no test connection in between.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def pg_app(app, db_urls, world):

@@ -11,8 +11,8 @@ from portal import mail
 from portal.extensions import db
 from portal.mail import OutboxMail, send_outbox_job
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox
-from tests.integration.conftest import free_port
+from tests.factories.helpers.rows import outbox
+from tests.factories.helpers.services import free_port
 
 pytestmark = pytest.mark.integration
 

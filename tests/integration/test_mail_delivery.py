@@ -16,9 +16,10 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutboxMail, sweep_outbox
 from portal.tenants.scoping import system_scope, tenant_scope
-from tests.conftest import TenantClient
-from tests.helpers import outbox, pdf_bytes
-from tests.integration.conftest import rq_queue
+from tests.factories.helpers.clients import TenantClient
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.rows import outbox
+from tests.factories.helpers.services import rq_queue
 
 pytestmark = pytest.mark.integration
 

@@ -8,19 +8,17 @@ import zipfile
 
 import pytest
 
-from tests.conftest import TenantClient
-from tests.helpers import pdf_bytes
-from tests.integration.conftest import rq_queue
-from tests.renewal.conftest import (  # noqa: F401 - jspm_world is a fixture
+from tests.factories.helpers.clients import TenantClient
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.renewal import (
     JIMU_LOGIN,
     form1_data,
     form2_data,
-    jspm_world,
-    make_society,
     physicians,
     post_form1,
     upload_scan,
 )
+from tests.factories.helpers.services import rq_queue
 
 pytestmark = pytest.mark.integration
 
@@ -53,14 +51,14 @@ def two_submitted(app, factories, jspm_world, client_for):
 
 
 @pytest.fixture
-def jspm2(app, factories, jspm_world, monkeypatch):
+def jspm2(app, factories, jspm_world, monkeypatch, make_society):
     """A second society with the renewal module (jspm's rules under another host)."""
     import portal.tenants.resolve as resolve
 
     original = resolve.rules_for
     monkeypatch.setattr(resolve, "rules_for",
                         lambda slug, name="": original("jspm" if slug == "jspm2" else slug, name))
-    return make_society(app, factories, slug="jspm2", name="別学会")
+    return make_society(slug="jspm2", name="別学会")
 
 
 def secretariat(live_app, host: str = "jspm.localhost") -> TenantClient:

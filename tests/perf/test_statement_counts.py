@@ -14,7 +14,10 @@ from portal import create_app
 from portal.devdata.benchdata import LOGINS, PASSWORD, Plan, generate
 from portal.devdata.benchdata_recruitment import JMSB_LOGINS
 from portal.extensions import db
-from tests.conftest import TenantClient, _wipe
+from tests.factories.helpers.clients import TenantClient
+
+# counted_app and owner_app have engines and pools of their own: they read committed rows.
+pytestmark = pytest.mark.committed
 
 HOST = "jsicm.localhost"
 JMSB = "jmsb.localhost"
@@ -85,9 +88,9 @@ def statement_counts(counted_app, summary: dict) -> dict[str, int]:
 
 
 def test_statement_counts_are_the_same_for_1_and_1000_rows_and_at_most_10(
-        app, counted_app, owner_app, db_urls):
+        app, counted_app, owner_app, wipe_tables):
     one = statement_counts(counted_app, build(owner_app, 1))
-    _wipe(db_urls)
+    wipe_tables()
     summary = build(owner_app, 1000)
     assert summary["pending_hot_facility"] == summary["pending_total"] == 1000
     assert summary["jmsb"]["applications_hot_program"] == 1000

@@ -6,7 +6,6 @@ the panels are rendered again only then, and that one user's panels never reach 
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -19,10 +18,11 @@ from portal.blueprints.credentials.trainee_top import TEMPLATE
 from portal.db import utcnow
 from portal.directory.models import Facility
 from portal.extensions import db
-from portal.tenants.scoping import tenant_scope
 from portal.worklist.models import Notice, Task
-from tests.conftest import TenantClient
-from tests.helpers import pdf_bytes, submit_credential, upload_credential
+from tests.factories.helpers.clients import TenantClient
+from tests.factories.helpers.credentials import submit_credential, upload_credential
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.rows import writing
 
 PANELS = '<div class="panels">'
 
@@ -39,13 +39,6 @@ def renders(app):
     template_rendered.connect(record, app)
     yield seen
     template_rendered.disconnect(record, app)
-
-
-@contextmanager
-def rows(app, tenant_id: int):
-    with app.app_context(), tenant_scope(db.session, tenant_id):
-        yield db.session
-        db.session.commit()
 
 
 def panels(client: TenantClient) -> str:
@@ -82,7 +75,7 @@ def test_the_review_flow_shows_at_once(app, world, jsicm, client_for, renders):
 
     director = client_for("jsicm.localhost")
     director.login("jsicm-director")
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         credential_id = session.scalar(select(Credential.id))
     token = director.csrf("/review/credentials")
     response = director.client.post(f"/review/credentials/{credential_id}/return",
@@ -92,7 +85,7 @@ def test_the_review_flow_shows_at_once(app, world, jsicm, client_for, renders):
     text = view(jsicm, renders, rendered=True)
     assert "差戻し" in text and "画像が不鮮明です" in text and "証票をアップロードしてください。" in text
 
-    with rows(app, world.jsicm.tenant_id) as session:  # as a script or another worker would
+    with writing(app, world.jsicm.tenant_id) as session:  # as a script or another worker would
         session.execute(update(Credential).values(status="approved", review_comment=None))
     text = view(jsicm, renders, rendered=True)
     assert "承認済" in text and "画像が不鮮明です" not in text
@@ -103,7 +96,7 @@ def test_notices_show_change_and_expire_at_once(app, world, jsicm, renders):
     jsicm.login("jsicm-800014")
     view(jsicm, renders, rendered=True)
     now = utcnow()
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.add_all([
             Notice(title="研修説明会のお知らせ", body="", published_at=now - timedelta(days=1)),
             Notice(title="指導医向け", body="", audience="program_director",
@@ -115,17 +108,17 @@ def test_notices_show_change_and_expire_at_once(app, world, jsicm, renders):
     assert "指導医向け" not in text and "来月のお知らせ" not in text
     view(jsicm, renders, rendered=False)
 
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.execute(update(Notice).where(Notice.title == "研修説明会のお知らせ")
                         .values(title="研修説明会（会場変更）"))
     assert "研修説明会（会場変更）" in view(jsicm, renders, rendered=True)
 
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.execute(update(Notice).where(Notice.title == "来月のお知らせ")
                         .values(published_at=now - timedelta(minutes=1)))
     assert "来月のお知らせ" in view(jsicm, renders, rendered=True)
 
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.execute(update(Notice).where(Notice.title == "来月のお知らせ")
                         .values(expires_at=utcnow()))  # expired by now, nothing else changed
     text = view(jsicm, renders, rendered=True)
@@ -135,16 +128,16 @@ def test_notices_show_change_and_expire_at_once(app, world, jsicm, renders):
 def test_names_tasks_and_language_show_at_once(app, world, jsicm, renders):
     jsicm.login("jsicm-800014")
     view(jsicm, renders, rendered=True)
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.get(Facility, world.jsicm.facility).name = "施設A（新館）"
     assert "施設A（新館）" in view(jsicm, renders, rendered=True)
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.get(User, world.jsicm.director).full_name = "統括 花子"
     assert "統括 花子" in view(jsicm, renders, rendered=True)
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.execute(update(Task).values(title="証票審査のお願い"))  # edited in place
     assert "証票審査のお願い" in view(jsicm, renders, rendered=True)
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.execute(update(Task).values(status="done"))
     assert "未処理のタスクはありません" in view(jsicm, renders, rendered=True)
 
@@ -188,7 +181,7 @@ def test_a_change_made_while_the_panels_render_is_not_kept(app, world, jsicm, re
     monkeypatch.setattr(services, "open_tasks", a_new_task_then_open_tasks)
     assert "割り込みのタスク" in view(jsicm, renders, rendered=True)
     monkeypatch.setattr(services, "open_tasks", open_tasks)
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.execute(delete(Task).where(Task.title == "割り込みのタスク"))
     assert "割り込みのタスク" not in view(jsicm, renders, rendered=True)
     view(jsicm, renders, rendered=False)

@@ -9,7 +9,7 @@ import pytest
 from flask import template_rendered
 
 from portal.accounts.models import User
-from tests.perf.test_trainee_top_cache import rows
+from tests.factories.helpers.rows import writing
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_a_new_name_shows_at_once(app, world, jsicm):
     jsicm.login("jsicm-800014")
     jsicm.text("/")
     assert "専攻医 テスト1" in jsicm.text("/")
-    with rows(app, world.jsicm.tenant_id) as session:
+    with writing(app, world.jsicm.tenant_id) as session:
         session.get(User, world.jsicm.trainee).full_name = "専攻医 改姓"
     page = jsicm.text("/")
     assert "専攻医 改姓" in page and "専攻医 テスト1" not in page

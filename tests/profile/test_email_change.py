@@ -11,7 +11,7 @@ from portal.accounts.models import User
 from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox
+from tests.factories.helpers.rows import outbox
 
 OLD = "trainee@jsicm.example.jp"
 NEW = "dumydumy@mail.sample"

@@ -12,17 +12,9 @@ from portal.blueprints.recruitment import selection, services
 from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.conftest import TenantClient
-from tests.helpers import sql_sent
-from tests.recruitment.admin_support import (  # noqa: F401
-    DIRECTOR,
-    JIMU,
-    TRAINEE,
-    applicants,
-    applications,
-    jimu,
-)
-from tests.recruitment.conftest import user
+from tests.factories.helpers.clients import TenantClient
+from tests.factories.helpers.recruitment import DIRECTOR, JIMU, TRAINEE
+from tests.factories.helpers.rows import sql_sent, user
 
 LIST = "/recruitment/admin/applications"
 
@@ -35,24 +27,15 @@ def listed(page: str) -> list[int]:
     return [int(i) for i in re.findall(r'id="application-(\d+)"', page)]
 
 
-def in_jmsb(app, fn):
-    """Run services as a request on jmsb.localhost would, and commit."""
-    with app.test_request_context("/", base_url="http://jmsb.localhost"):
-        app.preprocess_request()
-        result = fn()
-        db.session.commit()
-        return result
-
-
 @pytest.fixture
-def mixed(app, rec, factories):
+def mixed(app, rec, factories, applicants, applications):
     """Applications of different programs, rounds, statuses and people."""
-    people = applicants(app, rec.tenant_id, 4)
+    people = applicants(rec.tenant_id, 4)
     ids = {
-        "applied": applications(app, rec, [people[0]])[0],
-        "accepted": applications(app, rec, [people[1]], status="accepted")[0],
-        "other_program": applications(app, rec, [people[2]], program=rec.other_program)[0],
-        "round2": applications(app, rec, [people[3]], round_id=rec.round2, status="rejected")[0],
+        "applied": applications(rec, [people[0]])[0],
+        "accepted": applications(rec, [people[1]], status="accepted")[0],
+        "other_program": applications(rec, [people[2]], program=rec.other_program)[0],
+        "round2": applications(rec, [people[3]], round_id=rec.round2, status="rejected")[0],
     }
     return ids
 
@@ -87,8 +70,8 @@ def test_list_filters(jimu, rec, mixed, query, expected):
         assert "条件に該当する応募はありません。" in page
 
 
-def test_keyset_pages_of_100(jimu, rec, app):
-    ids = applications(app, rec, applicants(app, rec.tenant_id, 150))
+def test_keyset_pages_of_100(jimu, rec, app, applicants, applications):
+    ids = applications(rec, applicants(rec.tenant_id, 150))
     first = jimu.text(LIST)
     assert listed(first) == ids[:100] and "該当 150件" in first
     link = re.search(r'href="([^"]*after=(\d+)[^"]*)"', first)
@@ -98,8 +81,8 @@ def test_keyset_pages_of_100(jimu, rec, app):
     assert "次の100件" not in second and "最初のページへ" in second
 
 
-def test_next_page_link_keeps_the_filters(jimu, rec, app):
-    ids = applications(app, rec, applicants(app, rec.tenant_id, 101), status="accepted")
+def test_next_page_link_keeps_the_filters(jimu, rec, app, applicants, applications):
+    ids = applications(rec, applicants(rec.tenant_id, 101), status="accepted")
     page = jimu.get(LIST, query_string={"status": "accepted", "q": "応募者"}).get_data(as_text=True)
     link = re.search(r'href="([^"]*after=[^"]*)"', page).group(1).replace("&amp;", "&")
     assert "status=accepted" in link and "q=" in link
@@ -137,14 +120,16 @@ def test_page_size_and_count_cap_are_written_into_the_sql(app, jimu, rec, mixed)
     assert "LIMIT 101" in sent and "LIMIT 1001" in sent, sent
 
 
-def test_statement_count_does_not_grow_with_the_rows(app, counted_app, rec):
+@pytest.mark.committed  # counted_app has its own engine and pool
+def test_statement_count_does_not_grow_with_the_rows(app, counted_app, rec, applicants, applications,
+                                                     in_jmsb):
     """1 application with 1 history row, then 121 applications and one with 4 history rows."""
-    [first] = applications(app, rec, applicants(app, rec.tenant_id, 1, prefix="一人目"))
-    in_jmsb(app, lambda: selection.decide(user(rec.director), [first], "accepted"))
+    [first] = applications(rec, applicants(rec.tenant_id, 1, prefix="一人目"))
+    in_jmsb(lambda: selection.decide(user(rec.director), [first], "accepted"))
     one = (statements(counted_app, LIST), statements(counted_app, detail_url(first)),
            statements(counted_app, f"{LIST}.csv"))
-    applications(app, rec, applicants(app, rec.tenant_id, 120, start=2))
-    busy = in_jmsb(app, lambda: _lifecycle(rec))
+    applications(rec, applicants(rec.tenant_id, 120, start=2))
+    busy = in_jmsb(lambda: _lifecycle(rec))
     after = (statements(counted_app, LIST), statements(counted_app, detail_url(busy)),
              statements(counted_app, f"{LIST}.csv"))
     assert one == after, (one, after)
@@ -161,8 +146,8 @@ def _lifecycle(rec):
     return application.id
 
 
-def test_detail_shows_every_field_and_the_audit_history(jimu, rec, app):
-    application_id = in_jmsb(app, lambda: _lifecycle(rec))
+def test_detail_shows_every_field_and_the_audit_history(jimu, rec, in_jmsb):
+    application_id = in_jmsb(lambda: _lifecycle(rec))
     page = jimu.text(detail_url(application_id))
     for text in ("応募 花子", "オウボ ハナコ", "654321", "hanako@jmsb.example.jp", "施設A", "統括 太郎",
                  "カリキュラム制（単位制）", "海外・国内留学する者", "辞退済", "家庭の事情により<br>他県で研修します"):
@@ -177,10 +162,10 @@ def test_detail_shows_every_field_and_the_audit_history(jimu, rec, app):
     assert "採用辞退の承認 辞退申請中 → 辞退済 統括 太郎 統括責任者" in cells[3]
 
 
-def test_detail_shows_the_systems_round_close_out(jimu, rec, app):
-    [application_id] = applications(app, rec, [rec.applicant])
+def test_detail_shows_the_systems_round_close_out(jimu, rec, applications, in_jmsb):
+    [application_id] = applications(rec, [rec.applicant])
     later = rec.round1_decisions_close + timedelta(minutes=1)
-    in_jmsb(app, lambda: services.close_due_rounds(later))
+    in_jmsb(lambda: services.close_due_rounds(later))
     page = jimu.text(detail_url(application_id))
     assert "未設定" in page
     assert re.search(r"募集回の締切処理\s*</td>\s*<td[^>]*>\s*応募済 → 未設定\s*</td>\s*<td[^>]*>システム", page)
@@ -195,10 +180,9 @@ def test_other_roles_cannot_see_the_secretariats_pages(jmsb, rec, mixed):
         jmsb.post("/logout", {}, csrf_from="/")
 
 
-def test_another_societys_application_is_404(jimu, rec, app, world, factories, client_for):
-    from tests.recruitment.conftest import make_recruitment
+def test_another_societys_application_is_404(jimu, rec, app, world, factories, client_for, make_recruitment):
 
-    foreign = make_recruitment(app, factories, world.jsicm)
+    foreign = make_recruitment(world.jsicm)
     with app.app_context(), tenant_scope(db.session, foreign.tenant_id):
         row = RecruitmentApplication(tenant_id=foreign.tenant_id, applicant_id=foreign.applicant,
                                      program_id=foreign.program, round_id=foreign.round1,

@@ -11,9 +11,7 @@ from portal.blueprints.recruitment.models import RecruitmentApplication, Recruit
 from portal.db import utcnow
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox
-from tests.recruitment.admin_support import applicants, applications, get, read
-from tests.recruitment.conftest import make_recruitment
+from tests.factories.helpers.rows import get, outbox, read
 
 
 def end_selection(app, tenant_id: int, round_id: int) -> None:
@@ -30,13 +28,13 @@ def run(app) -> str:
     return result.output
 
 
-def test_close_out_runs_for_every_society_and_only_once(app, factories, world, rec):
-    foreign = make_recruitment(app, factories, world.jsicm)
-    people = applicants(app, rec.tenant_id, 3)
-    waiting = applications(app, rec, people[:1])[0]
-    rejected = applications(app, rec, people[1:2], status="rejected")[0]
-    accepted = applications(app, rec, people[2:], status="accepted")[0]
-    later = applications(app, rec, [rec.applicant], round_id=rec.round2)[0]
+def test_close_out_runs_for_every_society_and_only_once(app, factories, world, rec, applicants, applications, make_recruitment):
+    foreign = make_recruitment(world.jsicm)
+    people = applicants(rec.tenant_id, 3)
+    waiting = applications(rec, people[:1])[0]
+    rejected = applications(rec, people[1:2], status="rejected")[0]
+    accepted = applications(rec, people[2:], status="accepted")[0]
+    later = applications(rec, [rec.applicant], round_id=rec.round2)[0]
     for society in (rec, foreign):
         end_selection(app, society.tenant_id, society.round1)
     mails_before = len(outbox(app, template="recruitment_result"))
@@ -64,8 +62,8 @@ def test_close_out_runs_for_every_society_and_only_once(app, factories, world, r
     assert len(outbox(app, template="recruitment_result")) == mails_before + 1
 
 
-def test_close_out_with_nothing_due_changes_nothing(app, rec):
-    applications(app, rec, [rec.applicant])
+def test_close_out_with_nothing_due_changes_nothing(app, rec, applications):
+    applications(rec, [rec.applicant])
     assert run(app).strip() == "closed 0 recruitment round(s)"
     [row] = read(app, rec.tenant_id, select(RecruitmentApplication))
     assert (row.status, row.closed_at) == ("applied", None)

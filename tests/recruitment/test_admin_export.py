@@ -9,7 +9,6 @@ from urllib.parse import quote
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.recruitment.admin_support import applicants, applications, jimu  # noqa: F401
 
 CSV = "/recruitment/admin/applications.csv"
 HEADER = ["応募ID", "氏名", "フリガナ", "医籍登録番号", "生年月日", "メールアドレス", "研修開始年度", "募集回",
@@ -27,8 +26,8 @@ def rename(app, tenant_id: int, user_id: int, name: str) -> None:
         db.session.commit()
 
 
-def test_csv_is_utf8_with_bom_crlf_and_a_japanese_header(jimu, rec, app):
-    applications(app, rec, [rec.applicant], status="accepted")
+def test_csv_is_utf8_with_bom_crlf_and_a_japanese_header(jimu, rec, app, applications):
+    applications(rec, [rec.applicant], status="accepted")
     response = jimu.get(CSV)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     body = response.get_data()
@@ -52,19 +51,19 @@ def test_csv_is_a_no_store_attachment_with_a_japanese_name(jimu, rec):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_csv_cells_cannot_run_as_formulas(jimu, rec, app):
+def test_csv_cells_cannot_run_as_formulas(jimu, rec, app, applications):
     rename(app, rec.tenant_id, rec.applicant, '=HYPERLINK("http://evil.example","x")')
-    applications(app, rec, [rec.applicant], status="withdrawal_requested",
+    applications(rec, [rec.applicant], status="withdrawal_requested",
                  withdrawal_reason="+81 90 1234 5678 に連絡ください")
     [row] = rows_of(jimu.get(CSV))[1:]
     assert row[1] == '\'=HYPERLINK("http://evil.example","x")'
     assert row[17] == "'+81 90 1234 5678 に連絡ください"
 
 
-def test_csv_follows_the_lists_filters(jimu, rec, app):
-    people = applicants(app, rec.tenant_id, 3)
-    accepted = applications(app, rec, people[:2], status="accepted")
-    applications(app, rec, people[2:], program=rec.other_program)
+def test_csv_follows_the_lists_filters(jimu, rec, app, applicants, applications):
+    people = applicants(rec.tenant_id, 3)
+    accepted = applications(rec, people[:2], status="accepted")
+    applications(rec, people[2:], program=rec.other_program)
     rows = rows_of(jimu.get(CSV, query_string={"status": "accepted"}))
     assert [int(r[0]) for r in rows[1:]] == accepted
     rows = rows_of(jimu.get(CSV, query_string={"program": rec.other_program}))

@@ -6,15 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.blueprints.recruitment.models import RecruitmentProgram
-from tests.recruitment.admin_support import (  # noqa: F401
-    DIRECTOR,
-    applications,
-    audit_actions,
-    counts,
-    get,
-    jimu,
-    read,
-)
+from tests.factories.helpers.recruitment import DIRECTOR, counts
+from tests.factories.helpers.rows import audit_actions, get, read
 
 NEW = "/recruitment/admin/programs/new"
 LIST = "/recruitment/admin/programs"
@@ -32,8 +25,8 @@ def edit_url(program_id: int) -> str:
     return f"/recruitment/admin/programs/{program_id}/edit"
 
 
-def test_list_shows_programs_with_seats_and_links(jimu, rec, app):
-    applications(app, rec, [rec.applicant], status="accepted")
+def test_list_shows_programs_with_seats_and_links(jimu, rec, app, applications):
+    applications(rec, [rec.applicant], status="accepted")
     page = jimu.text(LIST)
     assert "髙田大学病院 小児科専門研修プログラム" in page and "小児科" in page
     assert "1 / 5" in page and "0 / 3" in page
@@ -101,8 +94,8 @@ def test_edit_program_changes_fields_and_audits_the_difference(jimu, rec, app):
     assert event == "recruitment_program_updated"
 
 
-def test_program_with_applications_keeps_specialty_and_year(jimu, rec, app):
-    applications(app, rec, [rec.applicant])
+def test_program_with_applications_keeps_specialty_and_year(jimu, rec, app, applications):
+    applications(rec, [rec.applicant])
     before = counts(app, rec.tenant_id)
     for over in ({"specialty": "surgery"}, {"start_fiscal_year": "2028"}):
         data = {**program_data(rec, name="髙田大学病院 小児科専門研修プログラム", specialty="pediatrics",
@@ -114,9 +107,9 @@ def test_program_with_applications_keeps_specialty_and_year(jimu, rec, app):
     assert get(app, rec.tenant_id, RecruitmentProgram, rec.program).specialty == "pediatrics"
 
 
-def test_capacity_cannot_go_below_accepted_applicants(jimu, rec, app, factories):
+def test_capacity_cannot_go_below_accepted_applicants(jimu, rec, app, factories, applications):
     other = factories.user(rec.tenant_id, "jmsb-second", "trainee", full_name="二人目 太郎")
-    applications(app, rec, [rec.applicant, other], status="accepted")
+    applications(rec, [rec.applicant, other], status="accepted")
     data = program_data(rec, name="髙田大学病院 小児科専門研修プログラム", specialty="pediatrics", capacity="1")
     response = jimu.post(edit_url(rec.program), data, csrf_from=edit_url(rec.program))
     assert response.status_code == 422
@@ -134,10 +127,9 @@ def test_program_pages_are_for_the_secretariat_of_this_society_only(jmsb, client
     assert jsicm.get(edit_url(rec.program)).status_code == 404
 
 
-def test_another_societys_program_id_is_404(jimu, rec, app, world, factories):
-    from tests.recruitment.conftest import make_recruitment
+def test_another_societys_program_id_is_404(jimu, rec, app, world, factories, make_recruitment):
 
-    foreign = make_recruitment(app, factories, world.jsicm)
+    foreign = make_recruitment(world.jsicm)
     assert jimu.get(edit_url(foreign.program)).status_code == 404
     response = jimu.post(edit_url(foreign.program), program_data(rec), csrf_from=NEW)
     assert response.status_code == 404

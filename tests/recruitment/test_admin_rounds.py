@@ -13,15 +13,8 @@ from portal.blueprints.recruitment.admin_services import fiscal_year
 from portal.blueprints.recruitment.models import RecruitmentRound
 from portal.db import utcnow
 from portal.ui import JST, to_jst
-from tests.recruitment.admin_support import (  # noqa: F401
-    applications,
-    audit_actions,
-    counts,
-    get,
-    jimu,
-    read,
-)
-from tests.recruitment.conftest import add_rows
+from tests.factories.helpers.recruitment import counts
+from tests.factories.helpers.rows import audit_actions, get, read
 
 NEW = "/recruitment/admin/rounds/new"
 LIST = "/recruitment/admin/rounds"
@@ -51,9 +44,9 @@ def edit_url(round_id: int) -> str:
 
 
 @pytest.fixture
-def first_of_year(app, rec) -> int:
+def first_of_year(app, rec, add_rows) -> int:
     """Round 1 of YEAR, not yet open."""
-    [round_id] = add_rows(app, rec.tenant_id, RecruitmentRound(
+    [round_id] = add_rows(rec.tenant_id, RecruitmentRound(
         tenant_id=rec.tenant_id, start_fiscal_year=YEAR, seq=1, label="一次募集",
         opens_at=jst(f"{PREV}-10-01T10:00"), closes_at=jst(f"{PREV}-10-31T23:59"),
         decisions_close_at=jst(f"{PREV}-11-30T23:59")))
@@ -172,8 +165,8 @@ def test_an_opened_round_can_only_have_its_closing_times_extended(jimu, rec, app
     (lambda rec: {"decisions_close_at": local(rec.round1_decisions_close + timedelta(days=10))},
      "第2回（二次募集）と期間（応募開始〜選考結果登録締切）が重なっています。"),
 ])
-def test_an_opened_round_refuses_other_changes(jimu, rec, app, over, message):
-    applications(app, rec, [rec.applicant])
+def test_an_opened_round_refuses_other_changes(jimu, rec, app, over, message, applications):
+    applications(rec, [rec.applicant])
     url = edit_url(rec.round1)
     before = counts(app, rec.tenant_id)
     response = jimu.post(url, opened_round_data(rec, **over(rec)), csrf_from=url)
@@ -215,10 +208,9 @@ def test_delete_needs_the_csrf_token(jimu, rec, app):
     assert get(app, rec.tenant_id, RecruitmentRound, rec.round2) is not None
 
 
-def test_another_societys_round_is_404(jimu, rec, app, world, factories):
-    from tests.recruitment.conftest import make_recruitment
+def test_another_societys_round_is_404(jimu, rec, app, world, factories, make_recruitment):
 
-    foreign = make_recruitment(app, factories, world.jsicm)
+    foreign = make_recruitment(world.jsicm)
     assert jimu.get(edit_url(foreign.round2)).status_code == 404
     assert jimu.post(edit_url(foreign.round2), round_data(), csrf_from=NEW).status_code == 404
     assert jimu.post(f"/recruitment/admin/rounds/{foreign.round2}/delete", {},

@@ -11,7 +11,7 @@ from portal.blueprints.recruitment import selection
 from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox
+from tests.factories.helpers.rows import outbox
 
 
 def as_applicant(jmsb, rec):

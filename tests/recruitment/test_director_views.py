@@ -19,9 +19,9 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutboxMail
 from portal.tenants.scoping import system_scope, tenant_scope
-from tests.conftest import TenantClient
-from tests.helpers import outbox
-from tests.recruitment.conftest import START_FY, add_rows, give_license, make_recruitment
+from tests.factories.helpers.clients import TenantClient
+from tests.factories.helpers.recruitment import START_FY
+from tests.factories.helpers.rows import outbox
 
 LIST = "/recruitment/director"
 DECIDE = "/recruitment/director/decide"
@@ -45,11 +45,17 @@ def apply(app, applicant_id: int, program_id: int) -> int:
                                            "program", None).id)
 
 
-def person(app, factories, rec, login: str, name: str, kana: str = "") -> int:
-    uid = factories.user(rec.tenant_id, login, "trainee", full_name=name,
-                         full_name_kana=kana or None, email=f"{login}@jmsb.example.jp")
-    give_license(app, rec.tenant_id, uid)
-    return uid
+@pytest.fixture
+def person(factories, give_license, rec):
+    """person(login, name, kana="") -> the id of a jmsb trainee with a licence on file."""
+
+    def make(login: str, name: str, kana: str = "") -> int:
+        uid = factories.user(rec.tenant_id, login, "trainee", full_name=name,
+                             full_name_kana=kana or None, email=f"{login}@jmsb.example.jp")
+        give_license(rec.tenant_id, uid)
+        return uid
+
+    return make
 
 
 def state(app, rec, *ids) -> list[str]:
@@ -74,9 +80,9 @@ def post(client, path: str, data: dict, headers=None):
 
 
 @pytest.fixture
-def two(app, factories, rec):
+def two(app, rec, person):
     """花子 applied to the director's program, 次郎 to the other director's."""
-    jiro = person(app, factories, rec, "jiro", "応募 次郎", "オウボ ジロウ")
+    jiro = person("jiro", "応募 次郎", "オウボ ジロウ")
     return apply(app, rec.applicant, rec.program), apply(app, jiro, rec.other_program)
 
 
@@ -116,9 +122,9 @@ def test_row_form_without_js_redirects_with_a_flash(app, rec, two, client_for):
     assert state(app, rec, mine) == ["rejected"]
 
 
-def test_bulk_decision_mails_each_decided_applicant_once(app, factories, rec, two, client_for):
+def test_bulk_decision_mails_each_decided_applicant_once(app, rec, two, client_for, person):
     mine, _ = two
-    third = apply(app, person(app, factories, rec, "saburo", "応募 三郎"), rec.program)
+    third = apply(app, person("saburo", "応募 三郎"), rec.program)
     client = director(client_for)
     response = post(client, DECIDE, {"application_id": [str(mine), str(third)],
                                      "decision": "rejected"})
@@ -134,10 +140,10 @@ def test_bulk_decision_mails_each_decided_applicant_once(app, factories, rec, tw
 
 
 def test_bulk_with_a_foreign_id_is_404_and_changes_nothing(app, factories, world, rec, two,
-                                                          client_for):
+                                                          client_for, add_rows, make_recruitment):
     mine, theirs = two
-    jsicm = make_recruitment(app, factories, world.jsicm)
-    [foreign] = add_rows(app, jsicm.tenant_id, RecruitmentApplication(
+    jsicm = make_recruitment(world.jsicm)
+    [foreign] = add_rows(jsicm.tenant_id, RecruitmentApplication(
         tenant_id=jsicm.tenant_id, applicant_id=jsicm.applicant, program_id=jsicm.program,
         round_id=jsicm.round1, start_fiscal_year=START_FY, applied_at=utcnow()))
     client = director(client_for)
@@ -275,14 +281,14 @@ def counted_app(app, app_config):
     return create_app({**app_config, "SQL_COUNT_HEADER": True})
 
 
-def _many(app, rec, n: int, start: int) -> list[int]:
+def _many(add_rows, rec, n: int, start: int) -> list[int]:
     users = [User(tenant_id=rec.tenant_id, login_id=f"bulk-{start + i}", role="trainee",
                   email=f"bulk-{start + i}@jmsb.example.jp", full_name=f"応募 {start + i}",
                   full_name_kana="オウボ", medical_registration_number=str(900000 + start + i))
              for i in range(n)]
-    ids = add_rows(app, rec.tenant_id, *users)
+    ids = add_rows(rec.tenant_id, *users)
     statuses = ["applied", "accepted", "rejected", "withdrawal_requested"]
-    return add_rows(app, rec.tenant_id, *[RecruitmentApplication(
+    return add_rows(rec.tenant_id, *[RecruitmentApplication(
         tenant_id=rec.tenant_id, applicant_id=uid, program_id=rec.program, round_id=rec.round1,
         start_fiscal_year=START_FY, applied_at=utcnow(), status=statuses[i % 4],
         withdrawal_reason="理由" if i % 4 == 3 else None,
@@ -290,12 +296,13 @@ def _many(app, rec, n: int, start: int) -> list[int]:
         for i, uid in enumerate(ids)])
 
 
-def test_statement_count_does_not_grow_with_the_applicants(app, rec, counted_app):
+@pytest.mark.committed  # counted_app has its own engine and pool
+def test_statement_count_does_not_grow_with_the_applicants(app, rec, counted_app, add_rows):
     client = TenantClient(counted_app, "jmsb.localhost")
     client.login(DIRECTOR)
     seen = []
     for n, start in ((1, 0), (40, 100), (120, 1000)):  # the last one fills a page and more
-        first = _many(app, rec, n, start)[0]
+        first = _many(add_rows, rec, n, start)[0]
         client.get(LIST)
         page = client.get(LIST)
         row = client.client.post(DECIDE, data={"application_id": str(first),

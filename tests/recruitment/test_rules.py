@@ -14,7 +14,7 @@ from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutboxMail
-from tests.recruitment.conftest import give_license, user
+from tests.factories.helpers.rows import user
 
 S = services
 D = selection  # the director's side
@@ -77,10 +77,10 @@ def test_apply_needs_an_open_round(scope):
     assert S.calendar(after_all).closed_reason() == S.ALL_ROUNDS_ENDED
 
 
-def test_apply_needs_the_licence(scope, app, factories):
+def test_apply_needs_the_licence(scope, app, factories, give_license):
     newcomer = factories.user(scope.tenant_id, "jmsb-new", "trainee", full_name="新規 一郎")
     refused(lambda: S.apply(user(newcomer), scope.program, "program", None), S.LICENSE_MISSING)
-    give_license(app, scope.tenant_id, newcomer, provisional=True)  # a provisional image is enough
+    give_license(scope.tenant_id, newcomer, provisional=True)  # a provisional image is enough
     assert S.apply(user(newcomer), scope.program, "program", None).status == "applied"
 
 
@@ -127,11 +127,11 @@ def test_only_the_programs_director_decides(scope):
     assert application.status == "applied"
 
 
-def test_result_mail_contains_no_result(scope, app, factories):
+def test_result_mail_contains_no_result(scope, app, factories, give_license):
     """B-R15: the same words whatever the result; the result only on the screen."""
     second = factories.user(scope.tenant_id, "jmsb-second", "trainee", full_name="応募 次郎",
                             email="jiro@jmsb.example.jp")
-    give_license(app, scope.tenant_id, second)
+    give_license(scope.tenant_id, second)
     a = applied(scope)
     b = S.apply(user(second), scope.program, "program", None)
     D.decide(user(scope.director), [a.id], "accepted")
@@ -148,9 +148,9 @@ def test_result_mail_contains_no_result(scope, app, factories):
     assert first.subject == other.subject
 
 
-def test_bulk_decision_is_all_or_nothing(scope, app, factories):
+def test_bulk_decision_is_all_or_nothing(scope, app, factories, give_license):
     second = factories.user(scope.tenant_id, "jmsb-second", "trainee", full_name="応募 次郎")
-    give_license(app, scope.tenant_id, second)
+    give_license(scope.tenant_id, second)
     a = applied(scope)
     b = S.apply(user(second), scope.other_program, "program", None)
     # b belongs to the other director's program: the whole request is refused
@@ -169,13 +169,13 @@ def test_undecide_sends_no_mail_and_decisions_end_with_the_selection(scope):
     refused(lambda: D.decide(user(scope.director), [application.id], "accepted", now=late))
 
 
-def test_round_close_out(scope, app, factories):
+def test_round_close_out(scope, app, factories, give_license):
     """未設定 and 不採用 go back to 未応募 when the selection closes (B-R12, I-22);
     採用 stays; running it again changes nothing."""
     people = []
     for i in range(3):
         uid = factories.user(scope.tenant_id, f"jmsb-p{i}", "trainee", full_name=f"応募 {i}")
-        give_license(app, scope.tenant_id, uid)
+        give_license(scope.tenant_id, uid)
         people.append(uid)
     apps = [S.apply(user(uid), scope.program, "program", None) for uid in people]
     D.decide(user(scope.director), [apps[0].id], "accepted")

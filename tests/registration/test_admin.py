@@ -15,8 +15,9 @@ from portal.audit import AuditEvent
 from portal.blueprints.registration import admin
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox, pdf_bytes, png_bytes
-from tests.registration.conftest import EMAIL, find_user, registrant, upload_license
+from tests.factories.helpers.files import pdf_bytes, png_bytes
+from tests.factories.helpers.registration import EMAIL, upload_license
+from tests.factories.helpers.rows import find_user, outbox
 
 JIMU = "jmsb-jimu@example.jp"
 
@@ -47,9 +48,9 @@ def _names(page: str) -> list[str]:
     return re.findall(r'/admin/registrants/\d+">([^<]+)</a>', page)
 
 
-def test_list_search_and_licence_filter(app, world, applicant, jimu, client_for):
+def test_list_search_and_licence_filter(app, world, applicant, jimu, client_for, registrant):
     other = client_for("jmsb.localhost")
-    assert registrant(app, other, full_name="未提出 花子", full_name_kana="ミテイシュツ ハナコ",
+    assert registrant(other, full_name="未提出 花子", full_name_kana="ミテイシュツ ハナコ",
                       medical_registration_number="111111", email="hanako@example.jp",
                       email_confirmation="hanako@example.jp")
     everyone = _names(jimu.text("/admin/registrants"))
@@ -139,9 +140,9 @@ def test_secretariat_corrects_identity_fields_with_audit(app, world, applicant, 
     assert "変更はありませんでした。" in jimu.text(f"/admin/registrants/{user_id}")
 
 
-def test_a_number_in_use_is_refused(app, world, applicant, jimu, client_for):
+def test_a_number_in_use_is_refused(app, world, applicant, jimu, client_for, registrant):
     _, user_id, _ = applicant
-    registrant(app, client_for("jmsb.localhost"), medical_registration_number="111111",
+    registrant(client_for("jmsb.localhost"), medical_registration_number="111111",
                email="hanako@example.jp", email_confirmation="hanako@example.jp")
     response = _edit(jimu, user_id, medical_registration_number="111111", full_name="変更しない")
     assert response.status_code == 409
@@ -220,10 +221,10 @@ def test_replacement_needs_a_comment(app, world, applicant, jimu):
     assert outbox(app, template="license_replacement_requested") == []
 
 
-def test_licence_of_another_registrant_in_the_url_is_404(app, world, applicant, jimu, client_for):
+def test_licence_of_another_registrant_in_the_url_is_404(app, world, applicant, jimu, client_for, registrant):
     _, user_id, license_id = applicant
     other = client_for("jmsb.localhost")
-    registrant(app, other, medical_registration_number="111111", email="hanako@example.jp",
+    registrant(other, medical_registration_number="111111", email="hanako@example.jp",
                email_confirmation="hanako@example.jp")
     other_id = find_user(app, world.jmsb.tenant_id, email="hanako@example.jp").id
     assert _verify(jimu, other_id, license_id).status_code == 404

@@ -17,8 +17,9 @@ from portal.blueprints.registration import services
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope, tenant_scope
-from tests.helpers import outbox, pdf_bytes, png_bytes
-from tests.registration.conftest import EMAIL, MiB, upload_license
+from tests.factories.helpers.files import Chunks, MiB, pdf_bytes, png_bytes
+from tests.factories.helpers.registration import EMAIL, upload_license
+from tests.factories.helpers.rows import outbox
 
 TOO_LARGE = "ファイルサイズが上限を超えています。10MB未満のファイルを選択してください。"
 LOCKED = "医師免許証は提出済みのため、差し替えはできません。"
@@ -168,7 +169,6 @@ def test_download_for_the_owner_and_the_secretariat_only(app, world, registered,
 
 
 def _chunked_post(client, parts_of_256k: int):
-    from tests.credentials.test_upload_bad_input import _Chunks
 
     token, boundary = client.csrf("/license"), "----licence-boundary"
 
@@ -180,7 +180,7 @@ def _chunked_post(client, parts_of_256k: int):
             yield b"%" * (256 * 1024)
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    stream = _Chunks(body())
+    stream = Chunks(body())
     response = client.client.post("/license", headers={"Transfer-Encoding": "chunked"},
                                   environ_overrides={
                                       "wsgi.input": stream, "wsgi.input_terminated": True,

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox
-from tests.registration.conftest import EMAIL, find_user
+from tests.factories.helpers.registration import EMAIL
+from tests.factories.helpers.rows import find_user, outbox
 
 NEW = "atarashii@example.jp"
 CURRENT = {"email": EMAIL, "postal_code": "100-0005", "address": "東京都千代田区丸の内1-1-1",

@@ -12,8 +12,8 @@ from portal.audit import AuditEvent
 from portal.blueprints.registration import services
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox
-from tests.registration.conftest import DUPLICATE, EMAIL, FORM, NUMBER, find_user, post_register
+from tests.factories.helpers.registration import DUPLICATE, EMAIL, FORM, NUMBER, post_register
+from tests.factories.helpers.rows import find_user, outbox
 
 SUBJECT = "【JMSB Online System+】ログインURLのお知らせ"
 

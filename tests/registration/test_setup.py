@@ -15,16 +15,8 @@ from portal.blueprints.registration import services
 from portal.db import utcnow
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox
-from tests.registration.conftest import (
-    EMAIL,
-    NUMBER,
-    PASSWORD,
-    find_user,
-    post_register,
-    registrant,
-    setup_path,
-)
+from tests.factories.helpers.registration import EMAIL, NUMBER, PASSWORD, post_register
+from tests.factories.helpers.rows import find_user, outbox
 
 INVALID = "このログインURLは無効か、有効期限が切れています。"
 
@@ -43,9 +35,9 @@ def _tokens(app, tenant_id: int) -> list[AccountToken]:
 
 
 @pytest.fixture
-def mailed(app, jmsb):
+def mailed(app, jmsb, setup_path):
     assert post_register(jmsb).status_code == 303
-    return setup_path(app)
+    return setup_path()
 
 
 def test_opening_the_link_shows_the_form_and_changes_nothing(app, world, jmsb, client_for, mailed):
@@ -137,19 +129,19 @@ def _body(response) -> str:
     return re.sub(r'value="[^"]+"|"X-CSRFToken": "[^"]+"', "", response.get_data(as_text=True))
 
 
-def test_resend_mails_a_new_link_and_voids_the_old_one(app, world, jmsb, client_for, mailed):
+def test_resend_mails_a_new_link_and_voids_the_old_one(app, world, jmsb, client_for, mailed, setup_path):
     response = _resend(client_for("jmsb.localhost"), "０６５４３２１", EMAIL.upper())
     assert response.status_code == 200
     mails = outbox(app, template="registration_login_url")
     assert len(mails) == 2
-    new_path = setup_path(app)
+    new_path = setup_path()
     assert new_path != mailed
     assert jmsb.get(mailed).status_code == 400
     assert _set_password(jmsb, new_path).status_code == 303
 
 
-def test_resend_answers_the_same_for_known_unknown_and_set_up_accounts(app, world, jmsb, client_for):
-    registrant(app, jmsb)  # has a password now: no resend
+def test_resend_answers_the_same_for_known_unknown_and_set_up_accounts(app, world, jmsb, client_for, registrant):
+    registrant(jmsb)  # has a password now: no resend
     post_register(client_for("jmsb.localhost"), medical_registration_number="777777",
                   email="pending@example.jp", email_confirmation="pending@example.jp")
     mails = len(outbox(app))

@@ -17,15 +17,15 @@ from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.scoping import system_scope, tenant_scope
 from portal.worklist.models import Task
-from tests.helpers import outbox
-from tests.renewal.conftest import AFFILIATED_LOGIN, CORE_LOGIN, JIMU_LOGIN, _add, make_society
+from tests.factories.helpers.renewal import AFFILIATED_LOGIN, CORE_LOGIN, JIMU_LOGIN
+from tests.factories.helpers.rows import outbox
 
 START = date(2026, 4, 1)
 NOTICE = "連携施設からの連携申請があります。"
 
 
-def passed_application(app, world, status="passed", facility_type="affiliated") -> int:
-    return _add(app, world.tenant_id, RenewalApplication(
+def passed_application(add_rows, world, status="passed", facility_type="affiliated") -> int:
+    return add_rows(world.tenant_id, RenewalApplication(
         tenant_id=world.tenant_id, facility_id=world.affiliated, window_id=world.window,
         facility_type=facility_type, status=status, revision=1,
         core_facility_id=world.core if facility_type == "affiliated" else None))[0]
@@ -52,8 +52,8 @@ def run_job(app, today: date) -> int:
 
 
 @pytest.fixture
-def scheduled(app, jspm, jspm_world):
-    app_id = passed_application(app, jspm_world)
+def scheduled(app, jspm, jspm_world, add_rows):
+    app_id = passed_application(add_rows, jspm_world)
     jspm.login(JIMU_LOGIN)
     assert set_start(jspm, app_id, START.isoformat()).status_code == 303
     return app_id
@@ -61,8 +61,8 @@ def scheduled(app, jspm, jspm_world):
 
 # --- certification start date ---------------------------------------------------------------------
 
-def test_start_date_form_defaults_to_next_april_first(app, jspm, jspm_world):
-    app_id = passed_application(app, jspm_world)
+def test_start_date_form_defaults_to_next_april_first(app, jspm, jspm_world, add_rows):
+    app_id = passed_application(add_rows, jspm_world)
     jspm.login(JIMU_LOGIN)
     page = jspm.text(f"/renewal/admin/applications/{app_id}/certification-start")
     assert re.search(r'value="\d{4}-04-01"', page)
@@ -77,8 +77,8 @@ def test_setting_the_start_date_records_a_pending_affiliation_and_audit(app, jsp
     assert rows(app, AuditEvent, action="renewal_certification_start_set", entity_id=scheduled)
 
 
-def test_start_date_is_refused_for_an_application_not_passed(app, jspm, jspm_world):
-    app_id = passed_application(app, jspm_world, status="submitted")
+def test_start_date_is_refused_for_an_application_not_passed(app, jspm, jspm_world, add_rows):
+    app_id = passed_application(add_rows, jspm_world, status="submitted")
     jspm.login(JIMU_LOGIN)
     response = set_start(jspm, app_id, START.isoformat())
     assert response.status_code == 409
@@ -86,8 +86,8 @@ def test_start_date_is_refused_for_an_application_not_passed(app, jspm, jspm_wor
     assert rows(app, FacilityAffiliation) == []
 
 
-def test_start_date_is_required(app, jspm, jspm_world):
-    app_id = passed_application(app, jspm_world)
+def test_start_date_is_required(app, jspm, jspm_world, add_rows):
+    app_id = passed_application(add_rows, jspm_world)
     jspm.login(JIMU_LOGIN)
     response = set_start(jspm, app_id, "")
     assert response.status_code == 400 and "認定開始日を入力してください。" in response.get_data(as_text=True)
@@ -131,8 +131,8 @@ def test_notice_already_sent_blocks_changing_the_start_date(app, jspm, scheduled
     assert rows(app, FacilityAffiliation)[0].notify_on == START
 
 
-def test_another_tenant_is_untouched(app, factories, jspm_world, scheduled):
-    other = make_society(app, factories, slug="jspm2", name="別学会")
+def test_another_tenant_is_untouched(app, factories, jspm_world, scheduled, make_society):
+    other = make_society(slug="jspm2", name="別学会")
     with app.app_context(), tenant_scope(db.session, other.tenant_id):
         application = RenewalApplication(tenant_id=other.tenant_id, facility_id=other.affiliated,
                                          window_id=other.window, facility_type="affiliated",
@@ -149,9 +149,9 @@ def test_another_tenant_is_untouched(app, factories, jspm_world, scheduled):
     assert [t.tenant_id for t in rows(app, Task, title=NOTICE)] == [jspm_world.tenant_id]
 
 
-def test_other_tenants_application_id_is_404(app, factories, jspm, jspm_world):
-    other = make_society(app, factories, slug="jspm2", name="別学会")
-    theirs = passed_application(app, other)
+def test_other_tenants_application_id_is_404(app, factories, jspm, jspm_world, make_society, add_rows):
+    other = make_society(slug="jspm2", name="別学会")
+    theirs = passed_application(add_rows, other)
     jspm.login(JIMU_LOGIN)
     assert set_start(jspm, theirs, START.isoformat()).status_code == 404
     assert rows(app, FacilityAffiliation) == []
@@ -247,8 +247,8 @@ def test_facility_accounts_are_refused(jspm, jspm_world, path, status):
     assert jspm.get(path).status_code == status
 
 
-def test_facility_account_cannot_post_the_admin_actions(app, jspm, jspm_world):
-    app_id = passed_application(app, jspm_world)
+def test_facility_account_cannot_post_the_admin_actions(app, jspm, jspm_world, add_rows):
+    app_id = passed_application(add_rows, jspm_world)
     jspm.login(CORE_LOGIN)
     assert set_start(jspm, app_id, START.isoformat(), csrf_from="/").status_code == 404
     assert create(jspm, csrf_from="/").status_code == 403

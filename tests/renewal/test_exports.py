@@ -13,14 +13,13 @@ import pytest
 from portal.blueprints.renewal.models import RenewalApplication
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import pdf_bytes
-from tests.renewal.conftest import (
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.renewal import (
     AFFILIATED_LOGIN,
     CORE_LOGIN,
     JIMU_LOGIN,
     form1_data,
     form2_data,
-    make_society,
     physicians,
     post_form1,
     upload_scan,
@@ -51,14 +50,14 @@ def set_app(app, tenant_id: int, application_id: int, **values) -> None:
 
 
 @pytest.fixture
-def jspm2(app, factories, client_for, jspm_world, monkeypatch):
+def jspm2(app, factories, client_for, jspm_world, monkeypatch, make_society):
     """A second society with the renewal module (jspm's rules under another host)."""
     import portal.tenants.resolve as resolve
 
     original = resolve.rules_for
     monkeypatch.setattr(resolve, "rules_for",
                         lambda slug, name="": original("jspm" if slug == "jspm2" else slug, name))
-    world = make_society(app, factories, slug="jspm2", name="別学会")
+    world = make_society(slug="jspm2", name="別学会")
     world.client = client_for("jspm2.localhost")
     return world
 
@@ -97,11 +96,11 @@ def test_csv_neutralises_formula_injection(jspm, jspm_world):
     assert row[7] == "'@SUM(A1)" and row[4] == "未申請"
 
 
-def test_csv_filtered_by_window_and_unknown_window_is_404(app, factories, jspm, jspm_world):
+def test_csv_filtered_by_window_and_unknown_window_is_404(app, factories, jspm, jspm_world, make_society):
     submitted(jspm)
     jspm.login(JIMU_LOGIN)
     assert len(rows_of(jspm.get(f"/renewal/admin/applications.csv?window={jspm_world.window}"))) == 2
-    other = make_society(app, factories, slug="jspm2", name="別学会")
+    other = make_society(slug="jspm2", name="別学会")
     assert jspm.get(f"/renewal/admin/applications.csv?window={other.window}").status_code == 404
     assert jspm.get("/renewal/admin/applications.csv?window=abc").status_code == 404
 

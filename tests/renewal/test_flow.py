@@ -8,19 +8,18 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from portal.db import utcnow
-from tests.helpers import outbox, pdf_bytes, png_bytes
-from tests.renewal.conftest import (
+from tests.factories.helpers.files import pdf_bytes, png_bytes
+from tests.factories.helpers.renewal import (
     AFFILIATED_LOGIN,
     CORE_LOGIN,
     JIMU_LOGIN,
-    add_window,
     form1_data,
     form2_data,
-    make_society,
     physicians,
     post_form1,
     upload_scan,
 )
+from tests.factories.helpers.rows import outbox
 
 
 def submit(client):
@@ -86,9 +85,9 @@ def test_submit_with_a_form_missing_is_409_with_the_reason(jspm):
     assert "「2.概要書」が登録済みになっていません。" in response.get_data(as_text=True)
 
 
-def test_outside_the_window_the_screen_is_not_offered_and_posts_are_409(app, factories, client_for):
-    world = make_society(app, factories, window=False)
-    add_window(app, world.tenant_id, utcnow() - timedelta(days=60), utcnow() - timedelta(days=30))
+def test_outside_the_window_the_screen_is_not_offered_and_posts_are_409(app, factories, client_for, add_window, make_society):
+    world = make_society(window=False)
+    add_window(world.tenant_id, utcnow() - timedelta(days=60), utcnow() - timedelta(days=30))
     client = client_for("jspm.localhost")
     client.login(CORE_LOGIN)
     assert "現在は申請期間外です。" in client.text("/renewal/")

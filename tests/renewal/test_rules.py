@@ -16,8 +16,9 @@ from portal.extensions import db
 from portal.tenants.resolve import rules_for
 from portal.tenants.scoping import tenant_scope
 from portal.upload_checks import UploadRejected
-from tests.helpers import outbox, pdf_bytes, png_bytes
-from tests.renewal.conftest import form1_data, form2_data, make_society, physicians
+from tests.factories.helpers.files import pdf_bytes, png_bytes
+from tests.factories.helpers.renewal import form1_data, form2_data, physicians
+from tests.factories.helpers.rows import outbox
 
 
 @pytest.fixture
@@ -178,8 +179,8 @@ def test_double_decision_moves_the_row_once(scope):
         services.request_correction(user(scope.jimu_user), app_row.id, "x", utcnow())
 
 
-def test_another_tenants_application_and_facility_are_not_found(app, factories, scope):
-    other = make_society(app, factories, slug="jspm2", name="別学会")
+def test_another_tenants_application_and_facility_are_not_found(app, factories, scope, make_society):
+    other = make_society(slug="jspm2", name="別学会")
     with tenant_scope(db.session, other.tenant_id):
         theirs = complete(other.core_user)
         their_id = theirs.id

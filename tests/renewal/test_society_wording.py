@@ -11,17 +11,17 @@ import pytest
 from pypdf import PdfReader
 
 from portal.tenants.rules import Renewal
-from tests.helpers import outbox, pdf_bytes
-from tests.renewal.conftest import (
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.renewal import (
     CORE_LOGIN,
     JIMU_LOGIN,
     form1_data,
     form2_data,
-    make_society,
     physicians,
     post_form1,
     upload_scan,
 )
+from tests.factories.helpers.rows import outbox
 
 HX = {"HX-Request": "true"}
 JSPM_WORDS = ("緩和医療指導医", "緩和ケア病棟", "緩和ケアチーム", "当学会", "日本緩和医療学会",
@@ -104,7 +104,7 @@ def test_jspm_words_are_translated_on_english_screens(jspm):
 # --- a society that words nothing of its own ---------------------------------------------------
 
 @pytest.fixture
-def plain(app, factories, client_for, monkeypatch):
+def plain(app, factories, client_for, monkeypatch, make_society):
     """jspm's rules minus its wording, as society 日本テスト学会 (slug plain) on its own host."""
     import portal.tenants.resolve as resolve
 
@@ -120,7 +120,7 @@ def plain(app, factories, client_for, monkeypatch):
                                        "renewal": Renewal()})
 
     monkeypatch.setattr(resolve, "rules_for", rules_for)
-    make_society(app, factories, slug="plain", name="日本テスト学会")
+    make_society(slug="plain", name="日本テスト学会")
     return client_for("plain.localhost")
 
 

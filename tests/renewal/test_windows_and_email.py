@@ -13,8 +13,8 @@ from portal.blueprints.renewal import services
 from portal.blueprints.renewal.models import RenewalWindow
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox
-from tests.renewal.conftest import AFFILIATED_LOGIN, CORE_LOGIN, JIMU_LOGIN, UTC, make_society
+from tests.factories.helpers.renewal import AFFILIATED_LOGIN, CORE_LOGIN, JIMU_LOGIN, UTC
+from tests.factories.helpers.rows import outbox
 
 PAGE = "/renewal/admin/windows/manage"
 FACILITIES = "/renewal/admin/facilities"
@@ -22,8 +22,8 @@ EVIDENCE = "施設名・認定番号・責任者氏名・会員番号を電話�
 
 
 @pytest.fixture
-def no_window(app, factories):
-    return make_society(app, factories, window=False)
+def no_window(app, factories, make_society):
+    return make_society(window=False)
 
 
 @pytest.fixture
@@ -150,10 +150,9 @@ def test_secretariat_menu_links_the_renewal_admin_pages(jimu):
         assert label in page and f'href="{href}"' in page
 
 
-def test_passed_affiliated_application_links_its_certification_start_page(app, client_for, jspm_world):
+def test_passed_affiliated_application_links_its_certification_start_page(app, client_for, jspm_world, add_rows):
     from portal.blueprints.renewal.models import RenewalApplication
-    from tests.renewal.conftest import _add
-    [app_id] = _add(app, jspm_world.tenant_id, RenewalApplication(
+    [app_id] = add_rows(jspm_world.tenant_id, RenewalApplication(
         tenant_id=jspm_world.tenant_id, facility_id=jspm_world.affiliated, window_id=jspm_world.window,
         facility_type="affiliated", status="passed", revision=1, core_facility_id=jspm_world.core))
     client = client_for("jspm.localhost")

@@ -12,6 +12,10 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.tenants.scoping import set_session_tenant, tenant_scope
 
+# What a pooled connection carries between the app's own transactions: no test transaction
+# around them.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def pg(app, db_urls, world):

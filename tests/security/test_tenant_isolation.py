@@ -17,7 +17,7 @@ from portal.blueprints.credentials.models import TrainingStartApplication
 from portal.extensions import db
 from portal.tenants.scoping import TenantScopeError, system_scope, tenant_scope
 from portal.worklist.models import Task
-from tests.security.conftest import JMSB_LOGINS, changes, fill, ids_for, snapshot
+from tests.factories.helpers.security import JMSB_LOGINS, changes, fill, ids_for
 
 FOREIGN_POST = {"reason": "probe", "status": "approved", "lang": "ja", "document_type":
                 "specialist_certificate", "new_email": "x@example.jp",
@@ -73,8 +73,8 @@ def _probe(client, method: str, url: str, token: str, a, hx: bool):
 
 
 def test_every_route_role_and_foreign_id_answers_404_without_tenant_a_data(
-        app, client_for, tenant_a, db_urls, tenant_b_has_every_module):
-    before = snapshot(db_urls, tenant_a.tenant_id)
+        app, client_for, tenant_a, db_urls, tenant_b_has_every_module, snapshot):
+    before = snapshot(tenant_a.tenant_id)
     rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
     id_rules = {r.rule for r in rules if r.arguments}
     covered, failures, requests, leaked, values = set(), [], 0, 0, set()
@@ -107,7 +107,7 @@ def test_every_route_role_and_foreign_id_answers_404_without_tenant_a_data(
           f"id-bearing routes covered {len(covered & id_rules)}/{len(id_rules)} = {share:.0%}")
     assert leaked == 0 and not failures, [f for f in failures if f[5]][:10] + failures[:30]
     assert share == 1.0
-    assert changes(before, snapshot(db_urls, tenant_a.tenant_id)) == {}  # tenant A untouched
+    assert changes(before, snapshot(tenant_a.tenant_id)) == {}  # tenant A untouched
 
 
 def _session_cookie(client, app):
@@ -190,6 +190,7 @@ def test_orm_bulk_statements_cannot_change_audit_events(app, tenant_a, statement
 
 # --- PostgreSQL: row-level security as the app's own role (the second wall) -----------------
 
+# Tests with app_conn are marked `committed`: it is a connection of its own, as the app's role.
 @pytest.fixture
 def app_conn(db_urls):
     if db_urls["dialect"] != "postgresql":
@@ -208,6 +209,7 @@ def _as_tenant(conn, value: str | None) -> None:
         conn.execute(text("RESET app.tenant_id"))
 
 
+@pytest.mark.committed
 def test_pg_app_role_neither_owns_tables_nor_bypasses_rls(app_conn):
     row = app_conn.execute(text(
         "SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user"
@@ -218,6 +220,7 @@ def test_pg_app_role_neither_owns_tables_nor_bypasses_rls(app_conn):
     assert owners.scalar() == 0
 
 
+@pytest.mark.committed
 def test_pg_raw_sql_sees_only_the_tenant_in_scope(app_conn, tenant_a, world):
     _as_tenant(app_conn, str(world.jsicm.tenant_id))
     tenants = app_conn.execute(text("SELECT DISTINCT tenant_id FROM users")).scalars().all()
@@ -231,6 +234,7 @@ def test_pg_raw_sql_sees_only_the_tenant_in_scope(app_conn, tenant_a, world):
         assert app_conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
 
 
+@pytest.mark.committed
 def test_pg_insert_for_another_tenant_is_refused_by_with_check(app_conn, world):
     _as_tenant(app_conn, str(world.jsicm.tenant_id))
     with pytest.raises(DBAPIError, match="row-level security"):
@@ -239,6 +243,7 @@ def test_pg_insert_for_another_tenant_is_refused_by_with_check(app_conn, world):
             "VALUES (:t, 'forged', now(), now())"), {"t": world.jmsb.tenant_id})
 
 
+@pytest.mark.committed
 @pytest.mark.parametrize("statement", ["UPDATE audit_events SET action = 'forged'",
                                        "DELETE FROM audit_events"])
 def test_pg_app_role_cannot_change_audit_events(app_conn, tenant_a, statement):

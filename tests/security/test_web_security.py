@@ -14,8 +14,10 @@ from portal.blueprints.credentials.models import Credential
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope
-from tests.helpers import pdf_bytes
-from tests.security.conftest import changes, fill, ids_for, snapshot, submit, upload
+from tests.factories.helpers.credentials import submit_credential as submit
+from tests.factories.helpers.credentials import upload_credential as upload
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.security import changes, fill, ids_for
 
 PAGES = {
     None: ["/login", "/password/forgot", "/password/reset/not-a-token", "/no-such-page"],
@@ -87,15 +89,15 @@ def _credential_status(app, credential_id: int) -> str:
                                      {"HX-Request": "true", "X-CSRFToken": "forged"}])
 @pytest.mark.parametrize("action", ["approve", "return"])
 def test_review_post_without_a_valid_csrf_token_is_400_and_changes_nothing(
-        app, client_for, tenant_a, db_urls, headers, action):
+        app, client_for, tenant_a, db_urls, headers, action, snapshot):
     director = client_for("jsicm.localhost")
     director.login("jsicm-director")
-    before = snapshot(db_urls)
+    before = snapshot()
     response = director.client.post(f"/review/credentials/{tenant_a.credential_id}/{action}",
                                     data={"reason": "不鮮明"}, headers=headers)
     assert response.status_code == 400
     assert "リクエストの内容が正しくありません。" in response.get_data(as_text=True)
-    assert changes(before, snapshot(db_urls)) == {}
+    assert changes(before, snapshot()) == {}
     assert _credential_status(app, tenant_a.credential_id) == "pending_review"
 
 
@@ -149,12 +151,12 @@ def _own_urls(rule, tenant_a) -> list[str]:
     return [fill(rule, {**base, arg: v}) for arg, values in per_arg.items() for v in values]
 
 
-def test_no_get_changes_any_row(app, client_for, tenant_a, db_urls):
+def test_no_get_changes_any_row(app, client_for, tenant_a, db_urls, snapshot):
     clients = [client_for("jsicm.localhost")]
     for login in ("jsicm-800014", "jsicm-director", "jsicm-jimu"):
         clients.append(client_for("jsicm.localhost"))
         clients[-1].login(login)
-    before = snapshot(db_urls)
+    before = snapshot()
     rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint != "static"]
     statuses = set()
     for rule in rules:
@@ -162,7 +164,7 @@ def test_no_get_changes_any_row(app, client_for, tenant_a, db_urls):
             for client in clients:
                 for headers in ({}, {"HX-Request": "true"}):
                     statuses.add(client.get(url, headers=headers).status_code)
-    assert changes(before, snapshot(db_urls)) == {}
+    assert changes(before, snapshot()) == {}
     assert 200 in statuses and max(statuses) < 500
     assert _credential_status(app, tenant_a.credential_id) == "pending_review"
 

@@ -1,8 +1,8 @@
-"""Shared set-up for the security tests: real tenant-A (jsicm) data made through the app's
-own flow, distinctive markers to look for in tenant-B answers, and a database snapshot."""
+"""Security tests: real tenant-A (jsicm) data made through the app's own flow (`tenant_a`),
+tenant B with every module on (`tenant_b_has_every_module`), and `snapshot`, every row read as
+the table owner."""
 from __future__ import annotations
 
-import io
 import re
 from types import SimpleNamespace
 from typing import get_args
@@ -10,31 +10,17 @@ from typing import get_args
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from portal.accounts.licences import MedicalLicense
 from portal.accounts.models import User
-from portal.db import Base, TenantScoped
+from portal.db import Base, TenantScoped, utcnow
 from portal.directory.models import Facility
 from portal.extensions import db
+from portal.storage import StoredFile
 from portal.tenants.scoping import tenant_scope
-from tests.helpers import outbox, pdf_bytes
-
-SECRET_FILE = "jsicm-secret-証票.pdf"
-SECRET_NAME = "極秘 花子"
-SECRET_FACILITY = "jsicm秘密総合病院"
-# Tenant B logs in by e-mail (jmsb rules: login_identifier = "email").
-JMSB_LOGINS = {"trainee": "trainee@jmsb.example.jp", "director": "jmsb-director@example.jp",
-               "secretariat": "jmsb-jimu@example.jp"}
-
-
-def upload(client, data: bytes, name: str, doc="specialist_certificate", extra=None, **kw):
-    token = client.csrf("/credentials/upload")
-    form = {"csrf_token": token, "document_type": doc, "file": (io.BytesIO(data), name)}
-    form.update(extra or {})
-    return client.client.post("/credentials/upload", data=form,
-                              content_type="multipart/form-data", **kw)
-
-
-def submit(client, extra=None):
-    return client.post("/credentials/submit", dict(extra or {}), csrf_from="/credentials/confirm")
+from tests.factories.helpers.credentials import submit_credential, upload_credential
+from tests.factories.helpers.files import pdf_bytes
+from tests.factories.helpers.rows import outbox
+from tests.factories.helpers.security import SECRET_FACILITY, SECRET_FILE, SECRET_NAME
 
 
 def _rename_jsicm_people(app, world) -> None:
@@ -59,10 +45,6 @@ def _ids_by_table(app, tenant_id: int) -> dict[str, list[int]]:
 def _add_license(app, world) -> None:
     """A 医師免許証 row in tenant A, so the licence routes are probed with real foreign ids
     (jsicm has no registration pages to make one through)."""
-    from portal.accounts.licences import MedicalLicense
-    from portal.db import utcnow
-    from portal.storage import StoredFile
-
     with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):
         file = db.session.scalar(select(StoredFile).where(StoredFile.original_filename == SECRET_FILE))
         db.session.add(MedicalLicense(tenant_id=world.jsicm.tenant_id, user_id=world.jsicm.trainee,
@@ -76,8 +58,8 @@ def tenant_a(app, world, jsicm, client_for):
     Task, AuditEvent, OutboxMail) and unused password-reset and e-mail-change tokens."""
     _rename_jsicm_people(app, world)
     jsicm.login("jsicm-800014")
-    assert upload(jsicm, pdf_bytes(), SECRET_FILE).status_code == 303
-    assert submit(jsicm).status_code == 303
+    assert upload_credential(jsicm, pdf_bytes(), SECRET_FILE).status_code == 303
+    assert submit_credential(jsicm).status_code == 303
     assert jsicm.post("/profile/email", {"new_email": "new-secret@jsicm.example.jp",
                                          "new_email_confirmation": "new-secret@jsicm.example.jp"},
                       csrf_from="/profile").status_code == 200
@@ -88,8 +70,6 @@ def tenant_a(app, world, jsicm, client_for):
     ids = _ids_by_table(app, world.jsicm.tenant_id)
     ids["tenants"] = [world.jsicm.tenant_id]
     with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):
-        from portal.storage import StoredFile
-
         file = db.session.scalar(select(StoredFile).where(StoredFile.original_filename == SECRET_FILE))
         key, sha = file.key, file.sha256
     tokens = [_token(app, "password_reset", "/password/reset/"),
@@ -101,44 +81,26 @@ def tenant_a(app, world, jsicm, client_for):
                            tenant_id=world.jsicm.tenant_id)
 
 
-def ids_for(arg: str, ids: dict[str, list[int]]) -> list[int]:
-    """Ids of the table the argument names (file_id -> stored_files), else of every table."""
-    stem = arg.removesuffix("_id")
-    tables = [t for t in ids if t.startswith(stem) or stem in t]
-    values = {i for t in tables for i in ids[t]} or {i for v in ids.values() for i in v}
-    return sorted(values)
+@pytest.fixture
+def snapshot(db_urls):
+    """snapshot(tenant_id=None) -> every row of every table (of one tenant if given), read as
+    the owner (no RLS) on a connection of its own: only for tests marked `committed`."""
 
+    def take(tenant_id: int | None = None) -> dict[str, list[tuple]]:
+        engine = create_engine(db_urls["owner"])
+        out = {}
+        try:
+            with engine.connect() as conn:
+                for table in Base.metadata.sorted_tables:
+                    where = " WHERE tenant_id = :t" if tenant_id and "tenant_id" in table.c else ""
+                    rows = conn.execute(text(f"SELECT * FROM {table.name}{where} ORDER BY 1"),
+                                        {"t": tenant_id})
+                    out[table.name] = [tuple(r) for r in rows]
+            return out
+        finally:
+            engine.dispose()
 
-def fill(rule, values: dict) -> str:
-    """The rule's path with each <converter:arg> replaced by values[arg], unescaped."""
-    return re.sub(r"<(?:[^<>:]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
-
-
-def snapshot(db_urls, tenant_id: int | None = None) -> dict[str, list[tuple]]:
-    """Every row of every table (of one tenant if given), read as the owner (no RLS)."""
-    engine = create_engine(db_urls["owner"])
-    out = {}
-    try:
-        with engine.connect() as conn:
-            for table in Base.metadata.sorted_tables:
-                where = " WHERE tenant_id = :t" if tenant_id and "tenant_id" in table.c else ""
-                rows = conn.execute(text(f"SELECT * FROM {table.name}{where} ORDER BY 1"),
-                                    {"t": tenant_id})
-                out[table.name] = [tuple(r) for r in rows]
-        return out
-    finally:
-        engine.dispose()
-
-
-def changes(before: dict, after: dict) -> dict[str, tuple[list, list]]:
-    """Per table, the rows that disappeared and the rows that appeared."""
-    out = {}
-    for table, rows in before.items():
-        gone = [r for r in rows if r not in after[table]]
-        new = [r for r in after[table] if r not in rows]
-        if gone or new:
-            out[table] = (gone, new)
-    return out
+    return take
 
 
 @pytest.fixture

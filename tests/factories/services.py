@@ -1,13 +1,13 @@
 """Real services for integration and browser tests: a Redis (the machine's REDIS_URL or a
 private redis-server), a real `rq worker` process, an SMTP sink, and a second app (the
-same test database as the session `app`) that queues jobs on Redis and mails over SMTP.
-tests/browser imports these fixtures from here."""
+same test database as the session `app`) that queues jobs on Redis and mails over SMTP, with
+a live server in a thread. Their tests are marked `committed` (tests/conftest.py): the
+worker, the server thread and the second app read the rows over connections of their own."""
 from __future__ import annotations
 
 import email
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -22,15 +22,10 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.extensions import db
 from portal.jobs import QUEUE_NAME
+from tests.factories.helpers.services import free_port, rq_queue
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_TIMEOUT = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _ping(url: str) -> bool:
@@ -88,13 +83,6 @@ def _session_redis_url():
     server = _private_redis()
     yield server.url
     server.stop()
-
-
-def rq_queue(url: str):
-    from redis import Redis
-    from rq import Queue
-
-    return Queue(QUEUE_NAME, connection=Redis.from_url(url))
 
 
 @pytest.fixture

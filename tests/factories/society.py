@@ -1,21 +1,28 @@
-"""Factory helpers that return plain objects; everything is committed so that other
-processes (an rq worker, a live server for the browser) see it too."""
+"""Societies and their people: `factories` (tenant, user, facility, a whole society), `world`
+(jsicm and jmsb), and `add_rows` / `give_license` for rows a test builds itself. Every
+factory commits, as the app does once per request; the test's isolation (tests/conftest.py
+`db`) undoes it afterwards."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
+import pytest
+
+from portal.accounts.licences import MedicalLicense
 from portal.accounts.models import User
 from portal.accounts.services import hash_password
 from portal.blueprints.credentials.models import TrainingStartApplication
+from portal.db import utcnow
 from portal.directory.models import Facility
 from portal.extensions import db
+from portal.storage import StoredFile
 from portal.tenants.scoping import tenant_scope
 from portal.tenants.services import ensure_domain, ensure_tenant
 from portal.worklist.services import open_task
-
-PASSWORD = "pass-word-123"
+from tests.factories.helpers.clients import PASSWORD
 
 
 @dataclass
@@ -83,3 +90,48 @@ class Factories:
     def world(self) -> SimpleNamespace:
         return SimpleNamespace(jsicm=self.society("jsicm", "日本集中治療医学会"),
                                jmsb=self.society("jmsb", "日本専門医機構"))
+
+
+@pytest.fixture
+def factories(app) -> Factories:
+    return Factories(app)
+
+
+@pytest.fixture
+def world(factories):
+    """Two societies (jsicm with the manual's trainee, and jmsb) and their people."""
+    return factories.world()
+
+
+@pytest.fixture
+def add_rows(app):
+    """add_rows(tenant_id, *rows) -> their ids: ORM rows added and committed in that tenant."""
+
+    def add(tenant_id: int, *rows) -> list[int]:
+        with app.app_context(), tenant_scope(db.session, tenant_id):
+            db.session.add_all(rows)
+            db.session.commit()
+            return [r.id for r in rows]
+
+    return add
+
+
+@pytest.fixture
+def give_license(app):
+    """give_license(tenant_id, user_id, provisional=False) -> the id of a 医師免許証 on file."""
+
+    def give(tenant_id: int, user_id: int, provisional: bool = False) -> int:
+        with app.app_context(), tenant_scope(db.session, tenant_id):
+            file = StoredFile(tenant_id=tenant_id, key=str(uuid.uuid4()), owner_id=user_id,
+                              slot="medical_license", original_filename="医師免許証.png",
+                              mime_type="image/png", size_bytes=10, sha256="0" * 64,
+                              state="committed")
+            licence = MedicalLicense(tenant_id=tenant_id, user_id=user_id, file=file,
+                                     is_provisional=provisional,
+                                     status="provisional" if provisional else "submitted",
+                                     uploaded_at=utcnow())
+            db.session.add(licence)
+            db.session.commit()
+            return licence.id
+
+    return give

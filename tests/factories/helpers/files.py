@@ -1,0 +1,49 @@
+"""Bytes to upload: a valid PDF (of an exact size if asked), a PNG, a chunked request body."""
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfWriter
+
+MiB = 1024 * 1024
+
+
+def pdf_bytes(pad_to: int | None = None) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    data = out.getvalue()
+    if pad_to is not None:
+        # Padding after %%EOF keeps the PDF valid and makes the size exact.
+        assert pad_to >= len(data)
+        data += b"\n" + b"%" * (pad_to - len(data) - 1)
+    return data
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+class Chunks(io.RawIOBase):
+    """A request body produced lazily, as a chunked upload arrives: no length known up front."""
+
+    def __init__(self, parts):
+        self._parts, self._buffer, self.consumed = iter(parts), b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buffer:
+            self._buffer = next(self._parts, b"")
+            if not self._buffer:
+                return 0
+        n = min(len(target), len(self._buffer))
+        target[:n], self._buffer = self._buffer[:n], self._buffer[n:]
+        self.consumed += n
+        return n
