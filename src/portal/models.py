@@ -8,7 +8,6 @@ from portal.blueprints.recruitment.models import (
     RecruitmentProgram,
     RecruitmentRound,
 )
-from portal.blueprints.renewal.affiliation import FacilityAffiliation
 from portal.blueprints.renewal.models import (
     FacilityCertification,
     RenewalApplication,
@@ -18,6 +17,7 @@ from portal.blueprints.renewal.models import (
     RenewalWindow,
     SocietyMember,
 )
+from portal.blueprints.renewal.services.affiliation import FacilityAffiliation
 from portal.directory.models import Facility
 from portal.mail import OutboxMail
 from portal.storage import StoredFile

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.blueprints.recruitment import selection, services
-from portal.blueprints.recruitment.admin_services import fiscal_year
+from portal.blueprints.recruitment.services import applicant as services
+from portal.blueprints.recruitment.services import selection
+from portal.blueprints.recruitment.services.secretariat import fiscal_year
 from portal.db import utcnow
 from tests.factories.helpers.browser import DESKTOP, PHONE, shot
 from tests.factories.helpers.recruitment import JIMU

@@ -1,4 +1,4 @@
-"""The trainee top page keeps its panels' HTML per user (portal.blueprints.credentials.trainee_top),
+"""The trainee top page keeps its panels' HTML per user (portal.blueprints.credentials.queries),
 keyed by what they show, read from the database on every request. These tests change, one
 by one, everything the panels show (by the real review flow and by writing rows directly,
 as another process or a script would) and check that the very next view shows it, that
@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 
 from portal.accounts.models import User
 from portal.blueprints.credentials.models import Credential
-from portal.blueprints.credentials.trainee_top import TEMPLATE
+from portal.blueprints.credentials.queries import TEMPLATE
 from portal.db import utcnow
 from portal.directory.models import Facility
 from portal.extensions import db

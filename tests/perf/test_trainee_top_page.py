@@ -1,4 +1,4 @@
-"""The trainee top page is also kept whole (home/trainee_top.py `page`), under the panels' key
+"""The trainee top page is also kept whole (credentials/queries.py `page`), under the panels' key
 plus what the layout shows around them. Each test changes one of those inputs and checks the
 very next view shows it; the panels' own inputs are covered by test_trainee_top_cache.py."""
 from __future__ import annotations

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from portal import create_app
-from portal.blueprints.recruitment import selection, services
 from portal.blueprints.recruitment.models import RecruitmentApplication
+from portal.blueprints.recruitment.services import applicant as services
+from portal.blueprints.recruitment.services import selection
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.factories.helpers.clients import TenantClient
@@ -199,7 +200,7 @@ def test_another_societys_application_is_404(jimu, rec, app, world, factories, c
 
 
 def test_a_large_total_is_shown_capped(jimu, rec, mixed, monkeypatch):
-    from portal.blueprints.recruitment import admin_queries
+    from portal.blueprints.recruitment.queries import secretariat as admin_queries
 
     monkeypatch.setattr(admin_queries, "COUNT_CAP", 3)
     assert "該当 3件以上" in jimu.text(LIST)  # 4 applications

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from portal.blueprints.recruitment.admin_services import fiscal_year
 from portal.blueprints.recruitment.models import RecruitmentRound
+from portal.blueprints.recruitment.services.secretariat import fiscal_year
 from portal.db import utcnow
 from portal.ui import JST, to_jst
 from tests.factories.helpers.recruitment import counts

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
-from portal.blueprints.recruitment import selection
 from portal.blueprints.recruitment.models import RecruitmentApplication
+from portal.blueprints.recruitment.services import selection
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.factories.helpers.rows import outbox

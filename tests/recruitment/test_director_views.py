@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.recruitment import selection as D
-from portal.blueprints.recruitment import services as S
 from portal.blueprints.recruitment.models import RecruitmentApplication, RecruitmentRound
+from portal.blueprints.recruitment.services import applicant as S
+from portal.blueprints.recruitment.services import selection as D
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutboxMail

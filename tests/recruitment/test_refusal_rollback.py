@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
-from portal.blueprints.recruitment import selection
 from portal.blueprints.recruitment.models import RecruitmentApplication, RecruitmentProgram
+from portal.blueprints.recruitment.services import selection
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutboxMail

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import AuditEvent
-from portal.blueprints.recruitment import selection, services
 from portal.blueprints.recruitment.models import RecruitmentApplication
+from portal.blueprints.recruitment.services import applicant as services
+from portal.blueprints.recruitment.services import selection
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutboxMail

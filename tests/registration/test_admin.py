@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.accounts.licences import MedicalLicense
 from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.registration import admin
+from portal.blueprints.registration.services import secretariat as admin
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.factories.helpers.files import pdf_bytes, png_bytes

@@ -13,7 +13,7 @@ from portal.accounts import licences
 from portal.accounts.licences import MedicalLicense
 from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.registration import services
+from portal.blueprints.registration.services import registrant as services
 from portal.extensions import db
 from portal.storage import StoredFile
 from portal.tenants.scoping import system_scope, tenant_scope

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.registration import services
+from portal.blueprints.registration.services import registrant as services
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.factories.helpers.registration import DUPLICATE, EMAIL, FORM, NUMBER, post_register

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
-from portal.blueprints.registration import services
+from portal.blueprints.registration.services import registrant as services
 from portal.db import utcnow
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope

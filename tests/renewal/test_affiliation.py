@@ -11,8 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.blueprints.renewal.affiliation import FacilityAffiliation, notify_due_affiliations
 from portal.blueprints.renewal.models import FacilityCertification, RenewalApplication
+from portal.blueprints.renewal.services.affiliation import (
+    FacilityAffiliation,
+    notify_due_affiliations,
+)
 from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.scoping import system_scope, tenant_scope

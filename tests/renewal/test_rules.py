@@ -9,8 +9,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.accounts.models import User
-from portal.blueprints.renewal import services, wording
 from portal.blueprints.renewal.models import RenewalApplication
+from portal.blueprints.renewal.services import applications as services
+from portal.blueprints.renewal.services import wording
 from portal.db import utcnow
 from portal.extensions import db
 from portal.tenants.resolve import rules_for

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.renewal import services
 from portal.blueprints.renewal.models import RenewalWindow
+from portal.blueprints.renewal.services import applications as services
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
 from tests.factories.helpers.renewal import AFFILIATED_LOGIN, CORE_LOGIN, JIMU_LOGIN, UTC

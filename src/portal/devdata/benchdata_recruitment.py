@@ -19,7 +19,7 @@ def _open_round_times(now: datetime) -> tuple[int, datetime, datetime, datetime]
     """A round that opened 30 days before today (UTC midnight) and takes applications for 60
     more, selection 30 days after that; the start year as the secretariat's form requires
     (after the fiscal year it opens in, 選考結果登録締切 before 1 April of that year)."""
-    from portal.blueprints.recruitment.admin_services import fiscal_year, training_starts
+    from portal.blueprints.recruitment.services.secretariat import fiscal_year, training_starts
 
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)
     opens, closes = today - timedelta(days=30), today + timedelta(days=60)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import g, render_template
 from markupsafe import Markup
 
-from portal.blueprints.credentials import services, trainee_top
+from portal.blueprints.credentials import queries as trainee_top
+from portal.blueprints.credentials import services
 from portal.extensions import db
 from portal.i18n import N_
 
@@ -19,7 +20,7 @@ def _remember(facts: services.TopFacts) -> None:
 
 
 def trainee_page(user):
-    """Kept whole, or its panels kept, while what they show is unchanged (trainee_top.py)."""
+    """Kept whole, or its panels kept, while what they show is unchanged (queries.py)."""
     def render(facts, panels) -> str:
         _remember(facts)
         return render_template("credentials/trainee_top.html", panels=panels)

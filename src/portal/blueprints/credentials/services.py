@@ -123,7 +123,7 @@ def trainee_summary(trainee: User) -> TraineeSummary:
 
 class TopFacts(NamedTuple):
     """What the trainee top page shows of trainee_summary(), as plain values: comparable,
-    so the page can tell whether anything changed (portal.blueprints.credentials.trainee_top)."""
+    so the page can tell whether anything changed (portal.blueprints.credentials.queries)."""
 
     training_start_status: str | None
     training_start_facility: str | None

@@ -17,8 +17,7 @@ def _labels() -> dict:
 
     return {"specialties": BASIC_SPECIALTIES, "tracks": TRACKS, "grounds": CURRICULUM_GROUNDS}
 
-from portal.blueprints.recruitment import admin_views, director_views, views  # noqa: E402,F401,I001
-from portal.blueprints.recruitment import cli, panels  # noqa: E402
+from portal.blueprints.recruitment import cli, panels, views  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 DIRECTOR = frozenset({"program_director"})
@@ -38,3 +37,4 @@ FEATURE = Feature(
             Panel(DIRECTOR | SECRETARIAT, order=20, render=panels.counts_panel)),
     commands=(cli.recruitment_close_rounds,),
 )
+__all__ = ["FEATURE", "bp", "views"]

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 def recruitment_close_rounds() -> None:
     """Recruitment rounds whose 選考結果登録締切 has passed: 応募済 becomes 未設定 and 不採用/未設定
     applicants are 未応募 again, in every society, even if nobody opens a page (safe to run twice)."""
-    from portal.blueprints.recruitment.admin_services import close_rounds_everywhere
+    from portal.blueprints.recruitment.services.secretariat import close_rounds_everywhere
 
     closed, failed = close_rounds_everywhere()
     click.echo(f"closed {closed} recruitment round(s)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from portal.blueprints.recruitment import services
+from portal.blueprints.recruitment.services import applicant as services
 
 
 def applicant_panel(user) -> Markup:

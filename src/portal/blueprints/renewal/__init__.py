@@ -2,7 +2,7 @@
 pages and the secretariat."""
 from flask import Blueprint
 
-from portal.blueprints.renewal import wording
+from portal.blueprints.renewal.services import wording
 from portal.i18n import N_
 from portal.registry import Feature, Menu, Panel
 from portal.web import require_module
@@ -13,8 +13,7 @@ require_module(bp, "renewal")
 bp.context_processor(wording.screen_context)
 bp.add_app_template_global(wording.current_words, "renewal_words")
 
-from portal.blueprints.renewal import admin_views, export_views, views, window_views  # noqa: E402,F401,I001
-from portal.blueprints.renewal import cli, panels  # noqa: E402
+from portal.blueprints.renewal import cli, panels, views  # noqa: E402
 
 FACILITY = frozenset({"facility_manager"})
 SECRETARIAT = frozenset({"secretariat"})
@@ -30,3 +29,4 @@ FEATURE = Feature(
     panels=(Panel(FACILITY, order=30, render=panels.facility_panel),),
     commands=(cli.renewal_daily,),
 )
+__all__ = ["FEATURE", "bp", "views"]

@@ -12,7 +12,7 @@ def renewal_daily(on: str | None) -> None:
     """連携施設の認定開始日: notify the core facilities (safe to run twice)."""
     from datetime import date
 
-    from portal.blueprints.renewal.affiliation import notify_due_affiliations
+    from portal.blueprints.renewal.services.affiliation import notify_due_affiliations
     from portal.db import utcnow
     from portal.ui import to_jst
 

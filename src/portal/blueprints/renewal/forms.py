@@ -1,10 +1,11 @@
 """Form 1 (申請書) and Form 2 (概要書). WTForms parses and carries CSRF; the rules that
 decide 登録済み live in services, so a draft is saved even while it is incomplete. Labels
-with %(ward)s or %(team)s get the society's words where they are shown (wording.py)."""
+with %(ward)s or %(team)s get the society's words where they are shown (services/wording.py)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     FieldList,
     Form,
     FormField,
@@ -12,10 +13,12 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length, Optional
 
+from portal.blueprints.renewal.models import FACILITY_TYPES
 from portal.i18n import N_
 
 PHYSICIAN_ROWS = 3
@@ -63,3 +66,34 @@ class ScanForm(FlaskForm):
 
 class CorrectionForm(FlaskForm):
     message = TextAreaField(N_("修正依頼の内容"), validators=[Length(max=2000)])
+
+
+# --- the secretariat's forms -------------------------------------------------------------------
+
+class StartDateForm(FlaskForm):
+    certification_start_date = DateField(N_("認定開始日"), validators=[Optional()])
+
+
+class FacilityForm(FlaskForm):
+    name = StringField(N_("施設名"), validators=[Length(max=200)])
+    certification_number = StringField(N_("認定番号"), validators=[Length(max=40)])
+    facility_type = SelectField(N_("種別"), choices=[SelectChoice(k, v) for k, v in FACILITY_TYPES.items()],
+                                validate_choice=False)
+    email = StringField(N_("責任者のメールアドレス"), validators=[Length(max=320)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(N_("CSVファイル"))
+
+
+class WindowForm(FlaskForm):
+    label = StringField(N_("名称"), validators=[DataRequired(N_("名称を入力してください。")), Length(max=100)])
+    opens_date = DateField(N_("開始日"), validators=[DataRequired(N_("開始日を入力してください。"))])
+    opens_time = TimeField(N_("開始時刻"), validators=[DataRequired(N_("開始時刻を入力してください。"))])
+    closes_date = DateField(N_("終了日"), validators=[DataRequired(N_("終了日を入力してください。"))])
+    closes_time = TimeField(N_("終了時刻"), validators=[DataRequired(N_("終了時刻を入力してください。"))])
+
+
+class EmailChangeForm(FlaskForm):
+    new_email = StringField(N_("新しいメールアドレス"), validators=[Length(max=320)])
+    evidence = TextAreaField(N_("本人確認の記録"), validators=[Length(max=2000)])

@@ -135,7 +135,7 @@ class RenewalForm(TenantScoped, Base):
 
 
 class RenewalPhysician(TenantScoped, Base):
-    """The 指導医 listed in Form 1 (常勤 = full_time); the society names them (wording.py)."""
+    """The 指導医 listed in Form 1 (常勤 = full_time); the society names them (services/wording.py)."""
 
     __tablename__ = "renewal_physicians"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,3 +156,21 @@ class RenewalCorrection(TenantScoped, Base):
     resolved_at: Mapped[datetime | None]
 
     requested_by: Mapped[User] = relationship()
+
+
+class FacilityAffiliation(TenantScoped, Base):
+    """An affiliated facility's link to its core facility, announced on notify_on
+    (= the certification start date, I-46). pending_certification -> notified."""
+
+    __tablename__ = "facility_affiliations"
+    __table_args__ = (UniqueConstraint("tenant_id", "application_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    affiliated_facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    core_facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("renewal_applications.id"))
+    notify_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(30), default="pending_certification")
+    notified_at: Mapped[datetime | None]
+
+    affiliated_facility: Mapped[Facility] = relationship(foreign_keys=[affiliated_facility_id])
+    core_facility: Mapped[Facility] = relationship(foreign_keys=[core_facility_id])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from portal.blueprints.renewal import services
+from portal.blueprints.renewal.services import applications as services
 from portal.db import utcnow
 
 

@@ -1,0 +1,96 @@
+"""The reviewers' side (A-W03): the program director's and the secretariat's queue, approve and return."""
+from __future__ import annotations
+
+from functools import partial
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.blueprints.credentials import bp, services
+from portal.blueprints.credentials.forms import ReturnForm
+from portal.extensions import htmx
+from portal.forms import EmptyForm
+from portal.htmx import render_page_or_block
+from portal.i18n import N_
+from portal.web import roles_required
+
+REVIEWERS = (Role.program_director, Role.secretariat)
+
+@bp.get("/review/credentials")
+@roles_required(*REVIEWERS)
+def queue():
+    after = request.args.get("after", type=int)
+    rows = services.review_queue(current_user, after_id=after)
+    return render_page_or_block("credentials/queue.html", "rows", rows=rows, after=after,
+                                form=EmptyForm(), return_form=ReturnForm())
+
+
+def _reviewable_or_abort(credential_id: int):
+    try:
+        return services.get_for_review(current_user, credential_id)
+    except services.CredentialError as exc:
+        abort(exc.status)
+
+
+@bp.get("/review/credentials/<int:credential_id>")
+@roles_required(*REVIEWERS)
+def review(credential_id: int):
+    credential = _reviewable_or_abort(credential_id)
+    return render_template("credentials/review.html", credential=credential, form=EmptyForm(),
+                           return_form=ReturnForm(),
+                           required=services.document_choices(credential.trainee))
+
+
+@bp.get("/review/credentials/<int:credential_id>/row")
+@roles_required(*REVIEWERS)
+def row(credential_id: int):
+    """One queue row for htmx to refresh in place; without htmx, the queue with this row."""
+    credential = _reviewable_or_abort(credential_id)
+    return render_page_or_block("credentials/queue.html", "row", credential=credential,
+                                rows=[credential], after=None, form=EmptyForm(),
+                                return_form=ReturnForm())
+
+
+def _refused_row(credential_id: int, exc: services.CredentialError):
+    """The queue row as it now is (after the rollback), with the message in it."""
+    return render_page_or_block("credentials/queue.html", "row", exc.status,
+                                credential=services.get_for_review(current_user, credential_id),
+                                error=exc.message, form=EmptyForm(), return_form=ReturnForm())
+
+
+def _after_review(credential_id: int, action, message: str, *args):
+    try:
+        credential = action(current_user, credential_id, *args)
+    except services.CredentialError as exc:
+        if exc.status in (403, 404):
+            raise  # htmx: the message region; otherwise the error page
+        if htmx:
+            exc.answer_with(partial(_refused_row, credential_id))
+        else:
+            exc.back_to(url_for("credentials.review", credential_id=credential_id))
+        raise  # portal.errors rolls back, then answers as said
+    if htmx:
+        return render_page_or_block("credentials/queue.html", "row", credential=credential,
+                                    notice=message, form=EmptyForm(), return_form=ReturnForm())
+    flash(message, "info")
+    return redirect(url_for("credentials.queue"), 303)
+
+
+@bp.post("/review/credentials/<int:credential_id>/approve")
+@roles_required(*REVIEWERS)
+def approve(credential_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _after_review(credential_id, services.approve, N_("承認しました。"))
+
+
+@bp.post("/review/credentials/<int:credential_id>/return")
+@roles_required(*REVIEWERS)
+def return_(credential_id: int):
+    form = ReturnForm()
+    reason = form.reason.data if form.validate_on_submit() else ""
+    if form.csrf_token.errors:
+        abort(400)
+    return _after_review(credential_id, services.return_credential, N_("差し戻しました。"),
+                        reason)

@@ -1,0 +1,97 @@
+"""The trainee's side of credentials (A-W02): upload -> 確認 -> 提出 -> 完了, and the 研修開始 status."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.blueprints.credentials import bp, services
+from portal.blueprints.credentials.forms import UploadForm
+from portal.blueprints.credentials.models import DOCUMENT_TYPES, document_type_label
+from portal.forms import EmptyForm
+from portal.htmx import hx_redirect, render_page_or_block
+from portal.i18n import N_
+from portal.upload_checks import UploadRejected
+from portal.web import roles_required
+
+DRAFT = "credential_draft"
+
+
+def _draft() -> dict:
+    draft = session.get(DRAFT)
+    return draft if isinstance(draft, dict) else {}
+
+
+def _document_label(code: object) -> str:
+    return document_type_label(code) if isinstance(code, str) and code in DOCUMENT_TYPES else ""
+
+
+@bp.route("/credentials/upload", methods=["GET", "POST"])
+@roles_required(Role.trainee)
+def upload():
+    summary = services.trainee_summary(current_user)
+    staged = services.staged_file(current_user, _draft().get("file_id"))
+    form = UploadForm()
+    form.document_type.choices = services.document_choices(current_user)
+    if request.method == "GET" and staged:
+        form.document_type.data = _draft().get("document_type")
+    elif request.method == "GET" and len(form.document_type.choices) == 1:
+        form.document_type.data = form.document_type.choices[0][0]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if form.file.data and form.file.data.filename:
+                staged = services.stage_file(current_user, form.file.data, g.rules)
+            elif staged is None:
+                raise services.CredentialError(N_("ファイルを選択してください。"))
+            session[DRAFT] = {"file_id": staged.id, "document_type": form.document_type.data}
+            return hx_redirect("credentials.confirm")
+        except (services.CredentialError, UploadRejected) as exc:
+            form.file.errors.append(exc.message)
+            status = exc.status
+    elif request.method == "POST":
+        status = 400
+    return render_page_or_block("credentials/upload.html", "upload_form", status, form=form,
+                                summary=summary, staged=staged, slot=g.rules.upload(services.SLOT))
+
+
+@bp.get("/credentials/confirm")
+@roles_required(Role.trainee)
+def confirm():
+    draft = _draft()
+    staged = services.staged_file(current_user, draft.get("file_id"))
+    if staged is None:
+        flash(N_("ファイルを選択してください。"), "error")
+        return redirect(url_for("credentials.upload"))
+    return render_template("credentials/confirm.html", staged=staged, form=EmptyForm(),
+                           summary=services.trainee_summary(current_user),
+                           document_label=_document_label(draft.get("document_type")))
+
+
+@bp.post("/credentials/submit")
+@roles_required(Role.trainee)
+def submit():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    draft = _draft()
+    try:
+        services.submit(current_user, draft.get("file_id"), draft.get("document_type", ""))
+    except services.CredentialError as exc:
+        exc.back_to(url_for("credentials.upload"))  # the message on the upload page
+        raise
+    session.pop(DRAFT, None)
+    return redirect(url_for("credentials.complete"), 303)
+
+
+@bp.get("/credentials/complete")
+@roles_required(Role.trainee)
+def complete():
+    return render_template("credentials/complete.html")
+
+
+@bp.get("/training-start")
+@roles_required(Role.trainee)
+def training_start():
+    return render_template("credentials/training_start.html",
+                           application=services.training_start(current_user))

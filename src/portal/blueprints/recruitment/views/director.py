@@ -1,0 +1,174 @@
+"""B-S13: the program director's applicants, 採否 (one row by htmx or several at once) and
+採用辞退の申請 (with the applicant's reason, I-23). Rules live in services; a refusal shows
+its Japanese message with its 4xx status, and the request rolls back (nothing changes)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.blueprints.recruitment import bp
+from portal.blueprints.recruitment.models import DECISIONS
+from portal.blueprints.recruitment.queries import director as q
+from portal.blueprints.recruitment.services import applicant as services
+from portal.blueprints.recruitment.services import selection
+from portal.db import utcnow
+from portal.extensions import htmx
+from portal.htmx import render_page_or_block
+from portal.i18n import N_
+from portal.web import roles_required
+
+TEMPLATE = "recruitment/director/index.html"
+ALL_ROUNDS = "all"
+COMMENT_MAX = 1000
+BAD_ID = N_("応募者の指定が正しくありません。画面を更新してやり直してください。")
+TOO_MANY = N_("一度に登録できるのは100名までです。")
+
+
+@dataclass
+class Filters:
+    """The list's query string: ?round=<id>|all&status=<code>&after=<id>."""
+
+    round: str | None  # as given: a round id, "all", or None for the current round
+    status: str | None
+    after: int | None
+
+    def args(self, **extra) -> dict:
+        values = {"round": self.round, "status": self.status, **extra}
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def _int(value: str | None) -> int | None:
+    """A positive database id, or None: anything else in a form or URL is not an id."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def _filters(source) -> Filters:
+    round_ = source.get("round") or None
+    if round_ != ALL_ROUNDS and _int(round_) is None:
+        round_ = None
+    status = source.get("status") or None
+    return Filters(round_, status if status in q.RESULT_LABELS else None,
+                   _int(source.get("after")))
+
+
+def _page(filters: Filters, status: int = 200, error: str | None = None):
+    now = utcnow()
+    services.close_due_rounds(now)  # closed rounds show their final states (未設定, ...)
+    cal = services.calendar(now)
+    current = q.current_round(cal)
+    if filters.round is None:
+        round_id = current.id if current else None
+    else:
+        round_id = None if filters.round == ALL_ROUNDS else _int(filters.round)
+    rows, next_after = q.applicant_page(current_user, year=cal.year, round_id=round_id,
+                                        status=filters.status, after=filters.after)
+    decision_block = partial(q.decision_block, now=now)
+    return render_template(
+        TEMPLATE, cal=cal, round_id=round_id, filters=filters, rows=rows, next_after=next_after,
+        programs=q.director_programs(current_user, cal.year),
+        withdrawals=q.withdrawal_requests(current_user), decisions=DECISIONS,
+        result_labels=q.RESULT_LABELS, decision_block=decision_block, error=error,
+        any_decidable=any(decision_block(a) is None for a in rows),
+        comment_max=COMMENT_MAX), status
+
+
+def _refused(exc: services.RecruitmentError, filters: Filters) -> services.RecruitmentError:
+    """Nothing the request did stays (a bulk decision is all or nothing): portal.errors rolls
+    back first, then shows the list as it is, with the message (under htmx: the message
+    region)."""
+    if not htmx:
+        exc.answer_with(lambda refused: _page(filters, refused.status, refused.message))
+    return exc
+
+
+@bp.get("/director")
+@roles_required(Role.program_director)
+def director_applicants():
+    return _page(_filters(request.args))
+
+
+def _row(application, status: int = 200, **context):
+    return render_page_or_block(
+        TEMPLATE, "row", status, a=application, filters=_filters(request.form),
+        decisions=DECISIONS, result_labels=q.RESULT_LABELS,
+        decision_block=partial(q.decision_block, now=utcnow()), **context)
+
+
+def _decided_row(application_id: int, decision: str):
+    """The htmx row form: only that row comes back, with the message in it."""
+    try:
+        selection.decide(current_user, [application_id], decision)
+    except services.RecruitmentError as exc:
+        if exc.status not in (403, 404):  # those go to the message region (portal.errors)
+            exc.answer_with(lambda refused: _row(
+                selection.get_for_director(current_user, application_id), refused.status,
+                row_error=refused.message))
+        raise  # portal.errors rolls back, then shows the row as stored, with the message
+    application = selection.get_for_director(current_user, application_id)
+    return _row(application, row_notice=N_("採否を登録しました。"))
+
+
+@bp.post("/director/decide")
+@roles_required(Role.program_director)
+def director_decide():
+    """採用 / 不採用 / 未設定 for the ids posted (the row form sends one, the bulk form the
+    checked ones). Without htmx: 303 back to the list with a flash."""
+    filters = _filters(request.form)
+    raw_ids = request.form.getlist("application_id")
+    ids = [_int(v) for v in raw_ids]
+    decision = request.form.get("decision", "")
+    if None in ids:
+        raise _refused(services.RecruitmentError(BAD_ID, 400), filters)
+    if len(ids) > q.PAGE_SIZE:  # one page's worth: each id is one guarded UPDATE
+        raise _refused(services.RecruitmentError(TOO_MANY, 400), filters)
+    if htmx and len(ids) == 1:
+        return _decided_row(ids[0], decision)
+    try:
+        changed = selection.decide(current_user, ids, decision)
+    except services.RecruitmentError as exc:
+        _refused(exc, filters)
+        raise
+    if changed:
+        flash(gettext("%(num)d名の採否を登録しました。", num=len(changed)), "info")
+    else:
+        flash(N_("採否に変更はありませんでした。"), "info")
+    return redirect(url_for("recruitment.director_applicants", **filters.args()), 303)
+
+
+def _withdrawal_action(application_id: int, action: str, comment: str) -> str:
+    """Runs the director's answer; returns the flash message."""
+    selection.get_for_director(current_user, application_id)  # another program's id: 404 first
+    if action == "approve":
+        selection.approve_withdrawal(current_user, application_id)
+        return N_("採用辞退を承認しました。応募者にメールで通知しました。")
+    if action == "decline":
+        if len(comment) > COMMENT_MAX:
+            raise services.RecruitmentError(N_("却下の理由は1000文字以内で入力してください。"), 400)
+        selection.decline_withdrawal(current_user, application_id, comment)
+        return N_("採用辞退の申請を却下しました。応募者にメールで通知しました。")
+    raise services.RecruitmentError(N_("承認または却下を選択してください。"), 400)
+
+
+@bp.post("/director/withdrawal")
+@roles_required(Role.program_director)
+def director_withdrawal():
+    """採用辞退の申請: 承認 (the applicant is mailed and is 未応募 again) or 却下 with a
+    comment (the acceptance stays, DOMAIN.md Q13)."""
+    filters = _filters(request.form)
+    application_id = _int(request.form.get("application_id"))
+    try:
+        if application_id is None:
+            raise services.RecruitmentError(BAD_ID, 400)
+        message = _withdrawal_action(application_id, request.form.get("action", ""),
+                                     request.form.get("comment", ""))
+    except services.RecruitmentError as exc:
+        _refused(exc, filters)
+        raise
+    flash(message, "info")
+    return redirect(url_for("recruitment.director_applicants", **filters.args()), 303)

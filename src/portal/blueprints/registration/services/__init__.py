@@ -1,0 +1,1 @@
+"""Services of registration: the registrant's side and the secretariat's."""

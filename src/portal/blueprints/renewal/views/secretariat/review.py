@@ -1,0 +1,89 @@
+"""The secretariat's review of renewal applications: list, detail, document, scan, 合格 and 修正依頼."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.blueprints.renewal import bp
+from portal.blueprints.renewal.forms import (
+    CorrectionForm,
+)
+from portal.blueprints.renewal.models import STATUS_LABELS, RenewalApplication
+from portal.blueprints.renewal.services import applications as services
+from portal.blueprints.renewal.services import documents
+from portal.db import utcnow
+from portal.forms import EmptyForm
+from portal.htmx import render_page_or_block
+from portal.i18n import N_
+from portal.storage import download_response
+from portal.web import roles_required
+
+
+def _application(application_id: int) -> RenewalApplication:
+    try:
+        return services.get_application(application_id)
+    except services.RenewalError as exc:
+        abort(exc.status)
+
+
+@bp.get("/review")
+@roles_required(Role.secretariat)
+def review_list():
+    status = request.args.get("status") or None
+    status = status if status in STATUS_LABELS else None
+    return render_page_or_block("renewal/review_list.html", "rows", status=status,
+                                rows=services.review_list(status), labels=STATUS_LABELS)
+
+
+@bp.get("/review/<int:application_id>")
+@roles_required(Role.secretariat)
+def review(application_id: int):
+    app = _application(application_id)
+    form1, form2 = app.form("application_form"), app.form("overview_form")
+    return render_template("renewal/review.html", app=app, form1=form1.data if form1 else {},
+                           form2=form2.data if form2 else {}, history=services.history(app),
+                           form=EmptyForm(), correction_form=CorrectionForm())
+
+
+@bp.get("/review/<int:application_id>/document.pdf")
+@roles_required(Role.secretariat)
+def review_document(application_id: int):
+    return documents.pdf_response(_application(application_id))
+
+
+@bp.get("/review/<int:application_id>/scan")
+@roles_required(Role.secretariat)
+def review_scan(application_id: int):
+    app = _application(application_id)
+    if app.sealed_file is None:
+        abort(404)
+    return download_response(app.sealed_file)
+
+
+def _decide(application_id: int, action, message: str, *args):
+    try:
+        action(current_user, application_id, *args, utcnow())
+    except services.RenewalError as exc:
+        exc.back_to(url_for("renewal.review", application_id=application_id))
+        raise  # portal.errors rolls back, then flashes the message on the review page
+    flash(message, "info")
+    return redirect(url_for("renewal.review", application_id=application_id), 303)
+
+
+@bp.post("/review/<int:application_id>/pass")
+@roles_required(Role.secretariat)
+def pass_(application_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _decide(application_id, services.pass_application, N_("合格にしました。"))
+
+
+@bp.post("/review/<int:application_id>/correction")
+@roles_required(Role.secretariat)
+def correction(application_id: int):
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _decide(application_id, services.request_correction, N_("修正依頼を送信しました。"),
+                   form.message.data)
