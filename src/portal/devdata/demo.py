@@ -96,9 +96,18 @@ def _renewal_window(tenant_id: int, label: str) -> None:
 
 
 def _certified_facility(tenant_id: int, name: str, number: str, ftype: str, email: str,
-                        valid_to: date = date(2026, 3, 31)) -> Facility:
-    """A certified facility and its shared 施設責任者 login (e-mail)."""
+                        valid_to: date | None = None) -> Facility:
+    """A certified facility and its shared 施設責任者 login (e-mail). By default its period ends
+    the March before the period the open demo window applies for: it is renewing now."""
+    from datetime import timedelta
+
     from portal.blueprints.renewal.models import FacilityCertification
+    from portal.blueprints.renewal.services.applications import next_april_first
+    from portal.db import utcnow
+    from portal.ui import to_jst
+
+    if valid_to is None:
+        valid_to = next_april_first(to_jst(utcnow() + timedelta(days=60)).date()) - timedelta(days=1)
 
     facility = _facility(tenant_id, name)
     if db.session.scalar(select(FacilityCertification).where(

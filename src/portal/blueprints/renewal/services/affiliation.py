@@ -40,10 +40,6 @@ AFFILIATION_TASK = "affiliation_request"
 AFFILIATION_TITLE = N_("連携施設からの連携申請があります。")
 
 
-def next_april_first(today: date) -> date:
-    return date(today.year + (1 if today >= date(today.year, 4, 1) else 0), 4, 1)
-
-
 def affiliation_for(application_id: int) -> FacilityAffiliation | None:
     return db.session.scalar(select(FacilityAffiliation).where(
         FacilityAffiliation.application_id == application_id))

@@ -121,10 +121,29 @@ def editable_application(user: User, now: datetime) -> tuple[Screen, RenewalAppl
 
 # --- validation (each returns {field: message}; empty means 登録済み) -----------------------------
 
-def active_core_facilities(today: date, exclude: int | None = None) -> list[FacilityCertification]:
+def next_april_first(day: date) -> date:
+    return date(day.year + (1 if day >= date(day.year, 4, 1) else 0), 4, 1)
+
+
+def period_start(window: RenewalWindow) -> date:
+    """The first day of the certification period a window's applications are for: the April
+    after the window closes (認定開始日, the default the secretariat starts from)."""
+    return next_april_first(to_jst(window.closes_at).date())
+
+
+def core_facilities_for(window: RenewalWindow, exclude: int | None = None) -> list[FacilityCertification]:
+    """The 基幹施設 an affiliated facility may name in this window (I-43): those certified when
+    the window opens or later (a certification that covers the period applied for, or one that
+    ends before it and so is being renewed in this same window), and any core facility with an
+    application in this window. Not "valid today": a core facility renewing alongside must not
+    drop off the list when its old period ends during the window."""
+    opens = to_jst(window.opens_at).date()
+    renewing = select(RenewalApplication.facility_id).where(RenewalApplication.window_id == window.id)
     stmt = (select(FacilityCertification).where(
-        FacilityCertification.facility_type == "core", FacilityCertification.valid_from <= today,
-        or_(FacilityCertification.valid_to.is_(None), FacilityCertification.valid_to >= today))
+        FacilityCertification.facility_type == "core",
+        FacilityCertification.valid_from <= period_start(window),
+        or_(FacilityCertification.valid_to.is_(None), FacilityCertification.valid_to >= opens,
+            FacilityCertification.facility_id.in_(renewing)))
         .options(selectinload(FacilityCertification.facility)))
     if exclude is not None:
         stmt = stmt.where(FacilityCertification.facility_id != exclude)
@@ -136,7 +155,7 @@ def _text(data: dict, key: str) -> str:
 
 
 def validate_application_form(data: dict, physicians: list[dict], facility_type: str,
-                              facility_id: int, today: date) -> dict[str, str]:
+                              facility_id: int, window: RenewalWindow) -> dict[str, str]:
     errors: dict[str, str] = {}
     required = {"facility_name": N_("施設名を入力してください。"),
                 "certification_number": N_("認定番号を入力してください。"),
@@ -156,7 +175,7 @@ def validate_application_form(data: dict, physicians: list[dict], facility_type:
         errors["responsible_name"] = N_("施設責任者には、施設としての責任者とは異なる%(society)sの認定取得者を記入してください。")
     if facility_type == "affiliated":
         core = _text(data, "core_facility_id")
-        roster = {str(c.facility_id) for c in active_core_facilities(today, exclude=facility_id)}
+        roster = {str(c.facility_id) for c in core_facilities_for(window, exclude=facility_id)}
         if not core:
             errors["core_facility_id"] = N_("連携施設は連携する基幹施設を選択してください。")
         elif core not in roster:  # I-43
@@ -224,7 +243,7 @@ def save_application_form(user: User, data: dict, physicians: list[dict], now: d
               "responsible_member_number", "core_facility_id")
     data = {key: _text(data, key) for key in fields}
     errors = validate_application_form(data, physicians, app.facility_type, app.facility_id,
-                                       to_jst(now).date())
+                                       app.window)
     app.core_facility_id = (int(data["core_facility_id"]) if app.facility_type == "affiliated"
                             and "core_facility_id" not in errors and data["core_facility_id"] else None)
     for old in list(app.physicians):
@@ -262,7 +281,7 @@ def submit(user: User, now: datetime) -> RenewalApplication:
     form1, form2 = app.form("application_form"), app.form("overview_form")
     if form1 is None or validate_application_form(
             form1.data, [dict(name=p.name, member_number=p.member_number, full_time=p.full_time)
-                         for p in app.physicians], app.facility_type, app.facility_id, to_jst(now).date()):
+                         for p in app.physicians], app.facility_type, app.facility_id, app.window):
         raise RenewalError(N_("「1.申請書」が登録済みになっていません。"))
     if form2 is None or validate_overview_form(form2.data):
         raise RenewalError(N_("「2.概要書」が登録済みになっていません。"))

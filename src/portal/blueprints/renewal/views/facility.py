@@ -23,7 +23,6 @@ from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
 from portal.storage import download_response
-from portal.ui import to_jst
 from portal.upload_checks import UploadRejected
 from portal.web import roles_required
 
@@ -51,10 +50,11 @@ def apply():
 
 
 def _form1_context(screen: services.Screen, form: ApplicationForm) -> dict:
-    today = to_jst(utcnow()).date()
+    window = screen.application.window if screen.application else screen.window
+    cores = services.core_facilities_for(window, exclude=screen.facility.id) if window else []
     form.core_facility_id.choices = [SelectChoice("", gettext("選択してください"))] + [
         SelectChoice(str(c.facility_id), f"{c.facility.name}（{c.certification_number}）")
-        for c in services.active_core_facilities(today, exclude=screen.facility.id)]
+        for c in cores]
     return {"screen": screen, "form": form, "form_code": "application_form"}
 
 
@@ -72,7 +72,7 @@ def _fill_form1(screen: services.Screen) -> tuple[ApplicationForm, dict]:
     form = ApplicationForm(data={**stored.data, "physicians": rows})
     errors = services.validate_application_form(
         stored.data, services.clean_physicians(rows), app.facility_type, app.facility_id,
-        to_jst(utcnow()).date())
+        app.window)
     return form, errors
 
 

@@ -43,7 +43,7 @@ def certification_start(application_id: int):
     app = _application(application_id)
     row = affiliation.affiliation_for(app.id)
     form = StartDateForm(data={"certification_start_date":
-                               row.notify_on if row else affiliation.next_april_first(_today())})
+                               row.notify_on if row else services.next_april_first(_today())})
     return _start_page(app, form)
 
 
