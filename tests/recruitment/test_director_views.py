@@ -314,3 +314,17 @@ def test_statement_count_does_not_grow_with_the_applicants(app, rec, counted_app
     assert text.count('<tr id="application-') == 100 and 'id="next-page"' in text
     assert seen[0] == seen[1] == seen[2] and seen[0] <= 10, seen
     assert len(row.get_data()) < 0.02 * len(page.get_data())
+
+
+def test_htmx_row_decision_also_refreshes_the_capacity_counter(app, rec, two, client_for):
+    """Issue 14 item 3: 採用数／定員 is swapped out of band with the row, so it is never stale."""
+    mine, _ = two
+    client = director(client_for)
+    body = post(client, DECIDE, {"application_id": str(mine), "decision": "accepted"},
+                HX).get_data(as_text=True)
+    counter = re.search(r'<section[^>]*id="director-programs"[^>]*>.*?</section>', body, re.S)
+    assert counter and 'hx-swap-oob="true"' in counter.group(0)
+    assert re.search(rf'id="accepted-{rec.program}">1 / 5<', counter.group(0))
+    body = post(client, DECIDE, {"application_id": str(mine), "decision": "applied"},
+                HX).get_data(as_text=True)
+    assert re.search(rf'id="accepted-{rec.program}">0 / 5<', body)

@@ -111,7 +111,17 @@ def _decided_row(application_id: int, decision: str):
                 row_error=refused.message))
         raise  # portal.errors rolls back, then shows the row as stored, with the message
     application = selection.get_for_director(current_user, application_id)
-    return _row(application, row_notice=N_("採否を登録しました。"))
+    return _with_counts(_row(application, row_notice=N_("採否を登録しました。")))
+
+
+def _with_counts(response):
+    """The row's answer also carries 採用数／定員, swapped out of band into the programs card,
+    so the director never decides against a stale count (the rest of the page stays)."""
+    year = services.calendar(utcnow()).year
+    response.set_data(response.get_data(as_text=True) + render_template(
+        "recruitment/director/_programs.html", programs=q.director_programs(current_user, year),
+        oob=True))
+    return response
 
 
 @bp.post("/director/decide")
