@@ -93,3 +93,18 @@ def test_completion_certificate_is_named_in_jsicm_words(app, jsicm, world):
     assert "専門研修修了認定証（日本専門医機構）" in form
     assert upload(jsicm, pdf_bytes(), doc="jmsb_completion_certificate").status_code == 303
     assert "専門研修修了認定証（日本専門医機構）" in jsicm.text("/credentials/confirm")
+
+
+def test_upload_while_pending_review_says_it_replaces_the_file_under_review(jsicm):
+    """Issue 14 item 5: while a credential is 審査待ち the upload page says one is under review
+    and what a new upload does (services.submit replaces its file in the same review)."""
+    jsicm.login("jsicm-800014")
+    assert "提出済みの証票は審査待ちです。" not in jsicm.text("/credentials/upload")
+    assert upload(jsicm, pdf_bytes()).status_code == 303
+    assert submit(jsicm).status_code == 303
+    page = jsicm.text("/credentials/upload")
+    assert "提出済みの証票は審査待ちです。" in page and "医師免許証.pdf" in page
+    assert "審査待ちの証票のファイルが差し替えられ" in page
+    assert upload(jsicm, pdf_bytes(), name="差し替え.pdf").status_code == 303
+    confirm = jsicm.text("/credentials/confirm")
+    assert "差し替え.pdf" in confirm and "審査待ちの証票のファイルが差し替えられ" in confirm
