@@ -115,7 +115,7 @@ def test_secretariat_requests_a_correction_then_passes_the_resubmission(app, jsp
     listing = jimu.text("/renewal/review?status=submitted")
     app_id = int(re.search(r'href="/renewal/review/(\d+)"', listing).group(1))
     detail = jimu.text(f"/renewal/review/{app_id}")
-    for expected in ("髙田緩和ケア病院", "緩和 一郎", "350", "申請書_公印.pdf", "renewal_submitted"):
+    for expected in ("髙田緩和ケア病院", "緩和 一郎", "350", "申請書_公印.pdf", "未申請 → 申請済み"):
         assert expected in detail, expected
     assert jimu.get(f"/renewal/review/{app_id}/scan").data == pdf_bytes()
     assert jimu.get(f"/renewal/review/{app_id}/document.pdf").status_code == 200
@@ -136,8 +136,9 @@ def test_secretariat_requests_a_correction_then_passes_the_resubmission(app, jsp
     assert "r2" in jimu.text("/renewal/review?status=submitted")
     assert jimu.post(f"/renewal/review/{app_id}/pass", {}, csrf_from=f"/renewal/review/{app_id}").status_code == 303
     detail = jimu.text(f"/renewal/review/{app_id}")
-    for action in ("renewal_correction_requested", "renewal_passed", "jimu 担当", "core 担当"):
+    for action in ("修正依頼中 → 申請済み", "申請済み → 合格", "jimu 担当", "core 担当"):
         assert action in detail, action
+    assert "renewal_" not in detail and "correction_requested" not in detail
     assert "合格" in jimu.text("/renewal/review?status=passed")
 
 

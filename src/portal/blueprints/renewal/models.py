@@ -24,6 +24,20 @@ STATUS_LABELS = {
 FORM_CODES = ("application_form", "overview_form")
 FORM_STATUS_LABELS = {"registered": N_("登録済み"), "unregistered": N_("未登録")}
 FORM_LABELS = {"application_form": N_("1.申請書"), "overview_form": N_("2.概要書")}
+# The application's history as people read it (履歴): every event the renewal records on an
+# application, by code; tests/renewal/test_history_labels.py keeps this list complete.
+EVENT_LABELS = {
+    "renewal_started": N_("申請を開始"),
+    "application_form_registered": N_("「1.申請書」を保存（登録済み）"),
+    "application_form_unregistered": N_("「1.申請書」を保存（未登録）"),
+    "overview_form_registered": N_("「2.概要書」を保存（登録済み）"),
+    "overview_form_unregistered": N_("「2.概要書」を保存（未登録）"),
+    "renewal_scan_uploaded": N_("公印付きの申請書・在籍証明書をアップロード"),
+    "renewal_submitted": N_("更新申請"),
+    "renewal_correction_requested": N_("修正依頼"),
+    "renewal_passed": N_("合格"),
+    "renewal_certification_start_set": N_("認定開始日を登録"),
+}
 
 
 class SocietyMember(TenantScoped, Base):

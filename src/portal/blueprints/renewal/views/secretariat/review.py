@@ -9,7 +9,7 @@ from portal.blueprints.renewal import bp
 from portal.blueprints.renewal.forms import (
     CorrectionForm,
 )
-from portal.blueprints.renewal.models import STATUS_LABELS, RenewalApplication
+from portal.blueprints.renewal.models import EVENT_LABELS, STATUS_LABELS, RenewalApplication
 from portal.blueprints.renewal.services import applications as services
 from portal.blueprints.renewal.services import documents
 from portal.db import utcnow
@@ -43,6 +43,7 @@ def review(application_id: int):
     form1, form2 = app.form("application_form"), app.form("overview_form")
     return render_template("renewal/review.html", app=app, form1=form1.data if form1 else {},
                            form2=form2.data if form2 else {}, history=services.history(app),
+                           event_labels=EVENT_LABELS, status_labels=STATUS_LABELS,
                            form=EmptyForm(), correction_form=CorrectionForm())
 
 
