@@ -183,7 +183,7 @@ def test_facility_creation_mails_a_reset_link_and_stores_no_password(app, jspm, 
     [cert] = rows(app, FacilityCertification, certification_number="R-0500")
     assert cert.facility_id == user.facility_id and cert.facility_type == "affiliated"
     [mail] = outbox(app, to_addr="shinryoku@example.jp")
-    assert mail.subject == "施設マイページ パスワード設定のご案内"  # jspm's renewal.facility_pages
+    assert mail.subject == "【日本緩和医療学会】施設マイページ パスワード設定のご案内"  # jspm's renewal.facility_pages
     assert "施設マイページ に施設マイページのアカウントを登録しました。" in mail.body
     link = re.search(r"http://jspm\.localhost\S*/password/reset/\S+", mail.body).group(0)
     assert "新緑ホスピス" in jspm.text("/renewal/admin/facilities")

@@ -51,3 +51,11 @@ def test_a_save_with_errors_says_what_is_missing_not_just_saved(jspm):
     assert "一時保存しました。" not in page
     page = post_form1(jspm, form1_data(), physicians()).get_data(as_text=True)
     assert "一時保存しました。" in page and "次の項目を直すまで" not in page
+
+
+def test_renewal_mail_subjects_carry_the_societys_prefix(app, jspm):
+    from tests.factories.helpers.rows import outbox
+
+    _apply(jspm)
+    [mail] = outbox(app, template="renewal_submitted")
+    assert mail.subject.startswith("【日本緩和医療学会】"), mail.subject

@@ -124,7 +124,7 @@ def test_email_change_voids_sessions_mails_both_and_audits_evidence(app, client_
     changed = outbox(app, template="renewal_email_changed")
     assert {m.to_addr for m in changed} == {CORE_LOGIN, "new-core@jspm.example.jp"}
     # jspm's words ([terminology] renewal.facility_pages, branding.system_name)
-    assert changed[0].subject == "施設マイページ メールアドレス変更のお知らせ"
+    assert changed[0].subject == "【日本緩和医療学会】施設マイページ メールアドレス変更のお知らせ"
     assert "施設マイページ の施設マイページのログインに使うメールアドレス" in changed[0].body
     [event] = audits(app, no_window.tenant_id, "email_changed_by_secretariat")
     assert EVIDENCE in event.reason and event.actor_id == no_window.jimu_user
