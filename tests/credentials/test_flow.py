@@ -108,3 +108,27 @@ def test_upload_while_pending_review_says_it_replaces_the_file_under_review(jsic
     assert upload(jsicm, pdf_bytes(), name="差し替え.pdf").status_code == 303
     confirm = jsicm.text("/credentials/confirm")
     assert "差し替え.pdf" in confirm and "審査待ちの証票のファイルが差し替えられ" in confirm
+
+
+def test_approval_and_return_leave_a_notice_on_the_trainees_top_page(app, jsicm, client_for):
+    """Issue 14: the trainee learns of the decision in the portal too, not by mail only; the
+    notice is theirs alone (another trainee's top page does not show it)."""
+    jsicm.login("jsicm-800014")
+    assert upload(jsicm, pdf_bytes()).status_code == 303 and submit(jsicm).status_code == 303
+    director = client_for("jsicm.localhost")
+    director.login("jsicm-director")
+    queue = director.text("/review/credentials")
+    credential_id = int(queue.split('id="credential-')[1].split('"')[0])
+    page = f"/review/credentials/{credential_id}"
+    assert director.post(f"{page}/return", {"reason": "画像が不鮮明です。"},
+                         csrf_from="/review/credentials").status_code in (200, 303)
+    home = jsicm.text("/")
+    assert "証票が差し戻されました。" in home and "理由: 画像が不鮮明です。" in home
+    assert upload(jsicm, pdf_bytes()).status_code == 303 and submit(jsicm).status_code == 303
+    queue = director.text("/review/credentials")
+    credential_id = int(queue.split('id="credential-')[1].split('"')[0])
+    page = f"/review/credentials/{credential_id}"
+    assert director.post(f"{page}/approve", {}, csrf_from="/review/credentials").status_code in (200, 303)
+    home = jsicm.text("/")
+    assert "証票が承認されました。" in home and "統括 太郎（統括責任者）が承認しました。" in home
+    assert "証票が承認されました。" not in director.text("/")  # the trainee's alone

@@ -24,11 +24,14 @@ class Task(TenantScoped, Base):
 
 
 class Notice(TenantScoped, Base):
-    """お知らせ published by the secretariat; audience None means everybody."""
+    """お知らせ: published by the secretariat for an audience (None: everybody), or written by a
+    feature for one user (user_id: 「証票が承認されました。」), shown only to that user."""
 
     __tablename__ = "notices"
-    __table_args__ = (Index("ix_notices_tenant_published", "tenant_id", "published_at"),)
+    __table_args__ = (Index("ix_notices_tenant_published", "tenant_id", "published_at"),
+                      Index("ix_notices_tenant_user", "tenant_id", "user_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     audience: Mapped[str | None] = mapped_column(String(30))

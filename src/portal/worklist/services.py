@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import url_for
-from sqlalchemy import String, cast, func, literal_column, or_, select, update
+from sqlalchemy import String, and_, cast, func, literal_column, or_, select, update
 
 from portal.db import inline, utcnow
 from portal.extensions import db
@@ -65,10 +65,12 @@ def _listed_tasks(t, user_id):
     return (t.user_id == user_id, t.status == "open"), (t.created_at, t.id)
 
 
-def _listed_notices(n, role, now):
-    """Notices a role sees at `now`, newest first, id breaking ties: (where, order by)."""
+def _listed_notices(n, role, user_id, now):
+    """Notices a user sees at `now` (their role's, everybody's and their own), newest first,
+    id breaking ties: (where, order by)."""
     return ((n.published_at <= now, or_(n.expires_at.is_(None), n.expires_at > now),
-             or_(n.audience.is_(None), n.audience == role)),
+             or_(and_(n.user_id.is_(None), or_(n.audience.is_(None), n.audience == role)),
+                 n.user_id == user_id)),
             (n.published_at.desc(), n.id.desc()))
 
 
@@ -79,7 +81,7 @@ def open_tasks(user) -> list[Task]:
 
 
 def visible_notices(user, now: datetime | None = None) -> list[Notice]:
-    where, order = _listed_notices(Notice, user.role, now or utcnow())
+    where, order = _listed_notices(Notice, user.role, user.id, now or utcnow())
     return list(db.session.scalars(select(Notice).where(*where).order_by(*order)
                                    .limit(inline(LISTED_NOTICES))))
 
@@ -91,10 +93,19 @@ def tasks_version(tenant_id, user_id):
     return _version(t, *_listed_tasks(t, user_id), tenant_id, LISTED_TASKS)
 
 
-def notices_version(tenant_id, role, now):
+def notices_version(tenant_id, role, user_id, now):
     """The same for the notices visible_notices() lists at `now`."""
     n = Notice.__table__.c
-    return _version(n, *_listed_notices(n, role, now), tenant_id, LISTED_NOTICES)
+    return _version(n, *_listed_notices(n, role, user_id, now), tenant_id, LISTED_NOTICES)
+
+
+def notify_user(user, title: str, body: str = "", now: datetime | None = None) -> Notice:
+    """An お知らせ for this user alone, on their top page from now on (mail tells them too;
+    this is what they find when they log in). Flushed, never committed."""
+    notice = Notice(tenant_id=user.tenant_id, user_id=user.id, title=title, body=body,
+                    published_at=now or utcnow())
+    db.session.add(notice)
+    return notice
 
 
 # In the SQL text: a bound separator is rendered into the statement on every execution.

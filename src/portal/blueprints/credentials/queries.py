@@ -72,7 +72,7 @@ def _statement():
     tenant_id, user_id = bindparam("tenant_id"), bindparam("user_id")
     return credentials.top_facts_select(tenant_id, user_id).add_columns(
         worklist.tasks_version(tenant_id, user_id),
-        worklist.notices_version(tenant_id, bindparam("role"), bindparam("now")))
+        worklist.notices_version(tenant_id, bindparam("role"), user_id, bindparam("now")))
 
 
 def _read_key(params: dict) -> tuple:

@@ -30,7 +30,7 @@ from portal.mail import queue_mail
 from portal.storage import StoredFile, store_upload
 from portal.tenants.rules import TenantRules
 from portal.urls import external_url
-from portal.worklist.services import close_tasks, open_task
+from portal.worklist.services import close_tasks, notify_user, open_task
 
 UNLOCKING = (ReviewStatus.approved.value, ReviewStatus.replacement_requested.value)
 SLOT = "credential"
@@ -344,6 +344,7 @@ def approve(actor: User, credential_id: int) -> Credential:
     trainee = credential.trainee
     queue_mail("credential_approved", trainee.email, trainee=trainee, application=application,
                link=external_url("home.index"))
+    notify_user(trainee, "証票が承認されました。", f"{actor.full_name}（{actor.role_label}）が承認しました。")
     return credential
 
 
@@ -360,6 +361,7 @@ def return_credential(actor: User, credential_id: int, reason: str) -> Credentia
     open_task(trainee, "upload_credential", "credentials.upload")
     queue_mail("credential_returned", trainee.email, trainee=trainee, reason=reason,
                link=external_url("credentials.upload"))
+    notify_user(trainee, "証票が差し戻されました。", f"理由: {reason}")
     return credential
 
 

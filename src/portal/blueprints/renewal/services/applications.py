@@ -32,6 +32,7 @@ from portal.storage import store_upload
 from portal.tenants.rules import TenantRules
 from portal.ui import to_jst
 from portal.urls import external_url
+from portal.worklist.services import notify_user
 
 SLOT = "sealed_application_pdf"
 EDITABLE = ("draft", "correction_requested")
@@ -346,6 +347,7 @@ def request_correction(actor: User, application_id: int, message: str, now: date
     for account in facility_accounts(app.facility_id):
         queue_mail("renewal_correction", account.email, application=app, facility=app.facility,
                    message=message, link=external_url("renewal.apply"))
+        notify_user(account, "事務局から修正依頼があります。", message, now)
     return app
 
 
