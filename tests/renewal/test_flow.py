@@ -126,6 +126,8 @@ def test_secretariat_requests_a_correction_then_passes_the_resubmission(app, jsp
     mail = outbox(app, template="renewal_correction")[-1]
     assert mail.to_addr == CORE_LOGIN and "病床数を最新の値にしてください。" in mail.body
     assert "「更新申請」ボタンを再度クリック" in mail.body
+    top = jspm.text("/")  # the お知らせ on the facility's top page, besides the mail
+    assert "事務局から修正依頼があります。" in top and "病床数を最新の値にしてください。" in top
     apply = jspm.text("/renewal/apply")
     assert "病床数を最新の値にしてください。" in apply and 'id="submit-button" disabled' not in apply
     assert f"JSPM-{app_id}-r2" in apply  # a form printed now carries the next version
