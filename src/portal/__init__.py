@@ -25,6 +25,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_object(Config())
     app.config.update(config or {})
+    # Before any route is added: every <int:...> is bounded to the database's integer range.
+    from portal.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("portal").setLevel(logging.INFO)
     _init_extensions(app)

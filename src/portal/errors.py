@@ -22,7 +22,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, flash, g, make_response, redirect, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -88,11 +98,25 @@ def http_error(exc: HTTPException):
         return exc
     if g.get("tenant") is None:
         return render_template("errors/no_tenant.html", exc=exc), exc.code
-    message = MESSAGES.get(exc.code, OTHER)
+    message = _too_large_for_slot() if exc.code == 413 else None
+    message = message or MESSAGES.get(exc.code, OTHER)
     if htmx and exc.code < 500:
         return _answered(_fragment(message, exc.code))
     return _answered(make_response(render_template(GENERIC, code=exc.code, message=message),
                                    exc.code))
+
+
+def _too_large_for_slot() -> str | None:
+    """A body over MAX_CONTENT_LENGTH sent to an upload view: the limit of the slot the file was
+    meant for (5MB以下 for a certificate, 10MB未満 for a licence), not a generic sentence."""
+    from portal.storage import too_large_message  # storage imports this module
+    from portal.web import upload_slot_of
+
+    slot = upload_slot_of(current_app.view_functions.get(request.endpoint or ""))
+    rules = g.get("rules")
+    if slot is None or rules is None or slot not in rules.uploads:
+        return None
+    return too_large_message(rules.uploads[slot])
 
 
 def refusal(exc: Refusal):

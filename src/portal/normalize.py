@@ -68,3 +68,46 @@ def name(value: str | None) -> str:
     """Not NFKC-folded: a name keeps the characters printed on the licence (compatibility
     ideographs included). Only the space between family and given name is made one."""
     return _SPACES.sub(" ", (value or "").replace("\u3000", " ")).strip()
+
+
+# What no text field may hold: NUL and the other C0 controls, DEL and the C1 controls (a NUL
+# is refused by PostgreSQL, the rest hide in a label or a mail header), and the bidi overrides
+# and isolates that make a name read backwards on screen (U+202E "RLO"). Tab and newline are
+# text only where the field is multi-line.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+
+def has_control_characters(value: str, multiline: bool = False) -> bool:
+    """True when `value` holds a character no text field stores (see _CONTROLS). A
+    multi-line value may hold tab, LF and CR (CR is folded by `newlines`)."""
+    pattern = _CONTROLS if multiline else _CONTROLS_SINGLE_LINE
+    return bool(pattern.search(value.replace("\r", "\n") if multiline else value))
+
+
+def newlines(value: str | None) -> str | None:
+    """Browsers post a textarea with CRLF; one kind of line end is stored: LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+# The largest id or count any column holds: PostgreSQL's `integer` (SQLite would take 2**63-1,
+# and a larger Python int raises OverflowError in the driver).
+DB_INT_MAX = 2**31 - 1
+
+
+def bounded_int(raw: str | None, minimum: int = 1, maximum: int = DB_INT_MAX) -> int | None:
+    """An integer typed in ASCII digits (optional minus) within [minimum, maximum], else None:
+    a query-string number is read once, here, before any of it reaches SQL."""
+    raw = (raw or "").strip()
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(DB_INT_MAX)) + 1:
+        return None
+    value = int(raw)
+    return value if minimum <= value <= maximum else None
+
+
+def without_controls(value: str | None) -> str:
+    """A search term with the characters no field stores dropped: it can match nothing stored,
+    and PostgreSQL refuses a NUL in a statement."""
+    return _CONTROLS_SINGLE_LINE.sub("", value or "")

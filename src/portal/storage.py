@@ -21,6 +21,7 @@ from portal.tenants.rules import UploadSlot
 from portal.upload_checks import UploadRejected, check_file
 
 CHUNK = 64 * 1024
+MAX_NAME_LENGTH = 255  # StoredFile.original_filename
 _NEW_FILES = "new_files"
 
 
@@ -47,11 +48,15 @@ def path_for(file: StoredFile) -> Path:
     return storage_root() / str(file.tenant_id) / file.key
 
 
+def _base_name(raw: str | None) -> str:
+    """The name without any path the browser sent."""
+    return (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+
+
 def display_name(raw: str | None) -> str:
     """Keep the user's name for display only; drop any path the browser sent."""
-    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    name = "".join(ch for ch in name if ch.isprintable())
-    return name[:255] or "file"
+    name = "".join(ch for ch in _base_name(raw) if ch.isprintable())
+    return name[:MAX_NAME_LENGTH] or "file"
 
 
 def _stream_to_temp(upload: FileStorage, slot: UploadSlot, tmp_dir: Path) -> tuple[Path, int, str]:
@@ -84,6 +89,10 @@ def store_upload(
     """Validate and store; raises UploadRejected leaving no file behind. Caller adds to session."""
     if upload is None or not upload.filename:
         raise UploadRejected(N_("ファイルを選択してください。"))
+    if len(_base_name(upload.filename)) > MAX_NAME_LENGTH:
+        raise UploadRejected(gettext(
+            "ファイル名が長すぎます。%(n)d文字以内の名前に変えてから、もう一度アップロードしてください。",
+            n=MAX_NAME_LENGTH))
     name = display_name(upload.filename)
     folder = storage_root() / str(tenant_id)
     tmp_dir = folder / "tmp"

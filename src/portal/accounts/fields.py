@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from portal import normalize
+from portal.forms import FlaskForm
 from portal.i18n import N_
 
 REQUIRED = N_("入力してください。")

@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from portal.forms import FlaskForm
 from portal.i18n import N_
 
 REQUIRED = N_("入力してください。")

@@ -1,8 +1,8 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.forms import FlaskForm
 from portal.i18n import N_
 
 

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -8,6 +7,7 @@ from portal.accounts.fields import (
     phone_field,
     postal_code_field,
 )
+from portal.forms import FlaskForm
 from portal.i18n import N_
 
 

@@ -2,7 +2,6 @@
 (programs, rounds). Field checks only; the rules that need the database are in services/."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.accounts.models import BASIC_SPECIALTIES
 from portal.blueprints.recruitment.models import CURRICULUM_GROUNDS, TRACKS
+from portal.forms import FlaskForm
 from portal.i18n import N_
 
 

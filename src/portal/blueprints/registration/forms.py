@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -18,6 +17,7 @@ from portal.accounts.fields import (
     postal_code_field,
     registration_number_field,
 )
+from portal.forms import FlaskForm
 from portal.i18n import N_
 
 

@@ -1,13 +1,11 @@
 """Form 1 (申請書) and Form 2 (概要書). WTForms parses and carries CSRF; the rules that
 decide 登録済み live in services, so a draft is saved even while it is incomplete. Labels
 with %(ward)s or %(team)s get the society's words where they are shown (services/wording.py)."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     RadioField,
     SelectField,
@@ -19,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.blueprints.renewal.models import FACILITY_TYPES
+from portal.forms import FlaskForm, Form
 from portal.i18n import N_
 
 PHYSICIAN_ROWS = 3

@@ -3,24 +3,24 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ReturnForm
 from portal.extensions import htmx
-from portal.forms import EmptyForm
+from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
-from portal.web import roles_required
+from portal.web import int_arg, roles_required
 
 REVIEWERS = (Role.program_director, Role.secretariat)
 
 @bp.get("/review/credentials")
 @roles_required(*REVIEWERS)
 def queue():
-    after = request.args.get("after", type=int)
+    after = int_arg("after")
     rows = services.review_queue(current_user, after_id=after)
     return render_page_or_block("credentials/queue.html", "rows", rows=rows, after=after,
                                 form=EmptyForm(), return_form=ReturnForm())
@@ -89,8 +89,15 @@ def approve(credential_id: int):
 @roles_required(*REVIEWERS)
 def return_(credential_id: int):
     form = ReturnForm()
-    reason = form.reason.data if form.validate_on_submit() else ""
-    if form.csrf_token.errors:
-        abort(400)
-    return _after_review(credential_id, services.return_credential, N_("差し戻しました。"),
-                        reason)
+    if form.validate_on_submit() or not form.reason.data:
+        return _after_review(credential_id, services.return_credential, N_("差し戻しました。"),
+                            form.reason.data or "")
+    refused = refusal(form, 400)  # a bad CSRF token aborts here (400)
+    return _after_review(credential_id, partial(_refuse, refused.message), "")
+
+
+def _refuse(message: str, actor, credential_id: int):
+    """A reason the form refused (control characters, too long): answered like the service's
+    refusals, once the credential is known to be the reviewer's (else 404)."""
+    services.get_for_review(actor, credential_id)
+    raise services.CredentialError(message, 400)

@@ -12,7 +12,7 @@ from portal.forms import EmptyForm
 from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import N_
 from portal.upload_checks import UploadRejected
-from portal.web import roles_required
+from portal.web import roles_required, uploads_to
 
 DRAFT = "credential_draft"
 
@@ -27,6 +27,7 @@ def _document_label(code: object) -> str:
 
 
 @bp.route("/credentials/upload", methods=["GET", "POST"])
+@uploads_to(services.SLOT)
 @roles_required(Role.trainee)
 def upload():
     summary = services.trainee_summary(current_user)

@@ -25,7 +25,7 @@ from portal.db import inline
 from portal.excel_csv import excel_csv
 from portal.extensions import db
 from portal.i18n import N_
-from portal.normalize import kana, nfkc, registration_number
+from portal.normalize import bounded_int, kana, nfkc, registration_number, without_controls
 from portal.ui import fmt_date, fmt_datetime
 
 PAGE_SIZE = 100
@@ -55,13 +55,12 @@ class ApplicationFilter:
     def from_args(cls, args: Mapping) -> ApplicationFilter:
         """Unknown or garbled values are no filter (a bookmark never errors)."""
         def number(name: str) -> int | None:
-            raw = (args.get(name) or "").strip()
-            return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+            return bounded_int(args.get(name))
 
         status, specialty = args.get("status") or None, args.get("specialty") or None
         return cls(number("year"), number("round"), number("program"),
                    specialty if specialty in BASIC_SPECIALTIES else None,
-                   status if status in STATUS_LABELS else None, nfkc(args.get("q"))[:100])
+                   status if status in STATUS_LABELS else None, nfkc(without_controls(args.get("q")))[:100])
 
     def args(self) -> dict:
         """The query string that reproduces this filter (next page, CSV)."""

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from portal import normalize
 from portal.accounts.models import Role
 from portal.blueprints.recruitment import bp
 from portal.blueprints.recruitment.models import DECISIONS
@@ -44,8 +45,7 @@ class Filters:
 
 def _int(value: str | None) -> int | None:
     """A positive database id, or None: anything else in a form or URL is not an id."""
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    return normalize.bounded_int(value)
 
 
 def _filters(source) -> Filters:

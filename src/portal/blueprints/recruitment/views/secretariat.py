@@ -25,7 +25,7 @@ from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
 from portal.storage import as_attachment
-from portal.web import roles_required
+from portal.web import int_arg, roles_required
 
 SECRETARIAT = Role.secretariat
 
@@ -208,8 +208,7 @@ def admin_round_delete(round_id: int):
 
 
 def _after() -> int | None:
-    raw = request.args.get("after", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+    return int_arg("after")
 
 
 @bp.get("/admin/applications")

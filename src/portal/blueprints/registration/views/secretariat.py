@@ -16,10 +16,10 @@ from portal.blueprints.registration.forms import IdentityForm, ReplacementForm
 from portal.blueprints.registration.services import registrant as services
 from portal.blueprints.registration.services import secretariat as admin
 from portal.extensions import htmx
-from portal.forms import EmptyForm
+from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
-from portal.web import roles_required
+from portal.web import int_arg, roles_required, text_arg
 
 SECRETARIAT = Role.secretariat
 DETAIL = "registration/admin/registrant.html"
@@ -28,10 +28,10 @@ DETAIL = "registration/admin/registrant.html"
 @bp.get("/admin/registrants")
 @roles_required(SECRETARIAT)
 def admin_registrants():
-    query = request.args.get("q", "")[:100]
+    query = text_arg("q")
     license_status = request.args.get("status", "")
     license_status = license_status if license_status in admin.LICENSE_FILTERS else ""
-    after = request.args.get("after", type=int)
+    after = int_arg("after")
     rows = admin.registrants(query, license_status, after)
     return render_page_or_block("registration/admin/registrants.html", "results", rows=rows,
                                 query=query, license_status=license_status, after=after,
@@ -89,6 +89,10 @@ def _detail_refused(user_id: int, exc: services.RegistrationError):
                    error=exc.message)
 
 
+def _refuse(message: str, actor, license_id: int) -> None:
+    raise services.RegistrationError(message)
+
+
 def _license_action(user_id: int, license_id: int, action, message: str, *args):
     """The licence panel under htmx; otherwise the page (303 after a change, 4xx with the
     error when nothing changed)."""
@@ -120,8 +124,11 @@ def admin_verify_license(user_id: int, license_id: int):
 @roles_required(SECRETARIAT)
 def admin_request_replacement(user_id: int, license_id: int):
     form = ReplacementForm()
-    if not form.validate_on_submit() and form.csrf_token.errors:
-        abort(400)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        if form.comment.data:  # a reason the form refused (control characters, too long)
+            return _license_action(user_id, license_id, partial(_refuse, refusal(form).message), "")
     return _license_action(user_id, license_id, admin.request_replacement,
                            N_("差し替えを依頼しました。登録者にメールでお知らせしました。"),
                            form.comment.data or "")

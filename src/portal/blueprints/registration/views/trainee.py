@@ -13,13 +13,14 @@ from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import N_
 from portal.storage import download_response
 from portal.upload_checks import UploadRejected
-from portal.web import roles_required
+from portal.web import roles_required, uploads_to
 
 REGISTERED_EMAIL = "registration_email"  # shown on the 完了 page after the redirect
 
 
 
 @bp.route("/license", methods=["GET", "POST"])
+@uploads_to(services.SLOT)
 @roles_required(Role.trainee)
 def license():
     form = LicenseForm()

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 
-from portal import audit
+from portal import audit, normalize
 from portal.accounts.models import Role, User
 from portal.accounts.services import issue_token
 from portal.blueprints.renewal.models import (
@@ -30,6 +31,7 @@ from portal.db import utcnow
 from portal.directory.models import Facility
 from portal.errors import Refusal
 from portal.extensions import db
+from portal.forms import CONTROLS
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.tenants.scoping import system_scope, tenant_scope
@@ -156,6 +158,9 @@ def facility_list() -> list[tuple[FacilityCertification, list[User]]]:
 
 def _row_errors(row: FacilityRow, seen: dict[str, set]) -> list[str]:
     errors = []
+    if any(normalize.has_control_characters(v) for v in (
+            row.name, row.certification_number, row.facility_type, row.email)):
+        return [CONTROLS]  # the same refusal as every form's text field (portal.forms)
     if not row.name:
         errors.append(N_("施設名を入力してください。"))
     elif len(row.name) > 200:
@@ -244,13 +249,7 @@ class CsvInvalid(Refusal):
     pass
 
 
-def parse_csv(data: bytes) -> list[FacilityRow]:
-    """UTF-8 with or without BOM; header 施設名,認定番号,種別,メールアドレス."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvInvalid(N_("CSVファイルはUTF-8で保存してください。")) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _rows(reader) -> list[FacilityRow]:
     header = next(reader, None)
     if header is None or tuple(h.strip() for h in header) != CSV_HEADERS:
         raise CsvInvalid(N_("1行目は「施設名,認定番号,種別,メールアドレス」にしてください。"))
@@ -261,6 +260,24 @@ def parse_csv(data: bytes) -> list[FacilityRow]:
         row = clean_row(*(cells + [""] * 4)[:4])
         row.line = reader.line_num
         rows.append(row)
+    return rows
+
+
+def parse_csv(data: bytes) -> list[FacilityRow]:
+    """UTF-8 with or without BOM; header 施設名,認定番号,種別,メールアドレス."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvInvalid(N_("CSVファイルはUTF-8で保存してください。")) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = _rows(reader)
+    except csv.Error:
+        # A field over the csv module's limit (131,072 characters) or a stray quote: the line
+        # the reader had got to is the one to fix.
+        raise CsvInvalid(gettext(
+            "%(line)d行目を読み取れません。項目が長すぎるか、引用符（＂）の対応が正しくありません。",
+            line=reader.line_num)) from None
     if not rows:
         raise CsvInvalid(N_("CSVファイルに施設の行がありません。"))
     if len(rows) > 2000:

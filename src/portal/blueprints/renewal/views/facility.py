@@ -19,12 +19,12 @@ from portal.blueprints.renewal.forms import (
 from portal.blueprints.renewal.services import applications as services
 from portal.blueprints.renewal.services import documents
 from portal.db import utcnow
-from portal.forms import EmptyForm
+from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
 from portal.storage import download_response
 from portal.upload_checks import UploadRejected
-from portal.web import roles_required
+from portal.web import roles_required, uploads_to
 
 FACILITY = Role.facility_manager
 
@@ -86,7 +86,7 @@ def form1():
                                **_form1_context(screen, form))
     form = ApplicationForm()
     if not form.validate_on_submit():
-        abort(400)
+        raise refusal(form)  # the message region under htmx (the autosave), else the error page
     # A RenewalError (outside the window, not editable) goes to portal.errors: the message
     # region under htmx (the autosave), else the error page with the message.
     stored, errors = services.save_application_form(
@@ -108,7 +108,7 @@ def form2():
                                saved=None, form_code="overview_form")
     form = OverviewForm()
     if not form.validate_on_submit():
-        abort(400)
+        raise refusal(form)
     stored, errors = services.save_overview_form(current_user, form.values(), utcnow())
     screen.application = stored.application
     return render_page_or_block("renewal/form2.html", "status", screen=screen, form=form,
@@ -132,6 +132,7 @@ def _scan_refused(form: ScanForm, exc: UploadRejected):
 
 
 @bp.post("/scan")
+@uploads_to(services.SLOT)
 @roles_required(FACILITY)
 def upload_scan():
     form = ScanForm()

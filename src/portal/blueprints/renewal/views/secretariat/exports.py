@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.storage import as_attachment
-from portal.web import roles_required
+from portal.web import int_arg, roles_required
 
 
 def _attachment(response, ascii_name: str, name: str):
@@ -24,7 +24,7 @@ def _attachment(response, ascii_name: str, name: str):
 def applications_csv():
     window_id = None
     if request.args.get("window"):
-        window_id = request.args.get("window", type=int)
+        window_id = int_arg("window")
         if window_id is None or exports.get_window(window_id) is None:
             abort(404)
     response = make_response(exports.applications_csv(window_id))

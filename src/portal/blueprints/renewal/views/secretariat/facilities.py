@@ -13,6 +13,7 @@ from portal.blueprints.renewal.models import FACILITY_TYPES
 from portal.blueprints.renewal.services import affiliation
 from portal.blueprints.renewal.services import applications as services
 from portal.db import utcnow
+from portal.forms import refusal
 from portal.i18n import N_
 from portal.ui import to_jst
 from portal.web import roles_required
@@ -84,7 +85,8 @@ def facilities():
 def create_facility():
     form = FacilityForm()
     if not form.validate_on_submit():
-        abort(400)
+        refused = refusal(form)  # a bad CSRF token aborts here (400)
+        return _facilities_page(form=form, error=[refused.message], status=refused.status)
     row = affiliation.clean_row(form.name.data, form.certification_number.data,
                                 form.facility_type.data, form.email.data)
     try:

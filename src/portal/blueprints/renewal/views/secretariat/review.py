@@ -13,7 +13,7 @@ from portal.blueprints.renewal.models import EVENT_LABELS, STATUS_LABELS, Renewa
 from portal.blueprints.renewal.services import applications as services
 from portal.blueprints.renewal.services import documents
 from portal.db import utcnow
-from portal.forms import EmptyForm
+from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
 from portal.storage import download_response
@@ -85,6 +85,6 @@ def pass_(application_id: int):
 def correction(application_id: int):
     form = CorrectionForm()
     if not form.validate_on_submit():
-        abort(400)
+        raise refusal(form)
     return _decide(application_id, services.request_correction, N_("修正依頼を送信しました。"),
                    form.message.data)

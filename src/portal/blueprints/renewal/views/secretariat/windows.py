@@ -16,6 +16,7 @@ from portal.blueprints.renewal.forms import EmailChangeForm, WindowForm
 from portal.blueprints.renewal.models import RenewalWindow
 from portal.blueprints.renewal.views.secretariat.facilities import SECRETARIAT, _facilities_page
 from portal.extensions import db
+from portal.forms import CONTROLS, refusal
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.ui import JST
@@ -75,6 +76,8 @@ def change_facility_email(user_id: int):
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
+        if refusal(form).message == CONTROLS:
+            return _email_error(CONTROLS)
         return _email_error(N_("メールアドレスは320文字以内、本人確認の記録は2000文字以内で入力してください。"))
     account = db.session.scalar(select(User).where(
         User.id == user_id, User.role == Role.facility_manager.value))
