@@ -7,7 +7,11 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import update
 
-from portal.blueprints.renewal.models import FacilityCertification, RenewalApplication, RenewalWindow
+from portal.blueprints.renewal.models import (
+    FacilityCertification,
+    RenewalApplication,
+    RenewalWindow,
+)
 from portal.blueprints.renewal.services.applications import core_facilities_for, period_start
 from portal.extensions import db
 from portal.tenants.scoping import tenant_scope
