@@ -12,7 +12,15 @@ import flask_wtf
 import wtforms
 from flask import abort
 from flask_wtf.file import FileField
-from wtforms import TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import StopValidation
 
@@ -33,13 +41,47 @@ def _refuse_controls(multiline: bool):
     return validator
 
 
+class CodeField(wtforms.StringField):
+    """A number or code typed by hand (会員番号, 認定番号, login ID): full-width folded."""
+
+
+class CountField(wtforms.StringField):
+    """A count (病床数): full-width digits folded and thousands separators dropped."""
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "numeric", **(render_kw or {})}, **kwargs)
+
+
+# Full-width input, in one place (issue 14): what each kind of field folds before its validators
+# and the services see it. Names and free text are not folded (a name keeps the characters of
+# the licence); person fields bring their own filters (portal.accounts.fields).
+_FOLD = ((CountField, normalize.count), (CodeField, normalize.code), (EmailField, normalize.code))
+# Fields that parse their text (numbers, dates): the raw post is folded before parsing.
+_PARSED = (IntegerField, DecimalField, DateField, DateTimeLocalField, TimeField)
+
+
+def _fold_before_parsing(field: wtforms.Field) -> None:
+    parse = field.process_formdata
+
+    def process_formdata(valuelist):
+        parse([normalize.nfkc(v) if isinstance(v, str) else v for v in valuelist])
+
+    field.process_formdata = process_formdata
+
+
 def guard(field: wtforms.Field) -> wtforms.Field:
-    """Give a bound field the portal's text filter (files and the CSRF token have none)."""
+    """Give a bound field the portal's text filter (files and the CSRF token have none) and
+    its kind's full-width folding."""
     if isinstance(field, (CSRFTokenField, FileField)):
         return field
     multiline = isinstance(field, TextAreaField)
     if multiline:
         field.filters = (normalize.newlines, *field.filters)
+    fold = next((f for kind, f in _FOLD if isinstance(field, kind)), None)
+    if fold is not None and fold not in field.filters:
+        field.filters = (fold, *field.filters)
+    if isinstance(field, _PARSED):
+        _fold_before_parsing(field)
     field.validators = [_refuse_controls(multiline), *field.validators]
     return field
 

@@ -20,6 +20,20 @@ def nfkc(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+def code(value: str | None) -> str:
+    """A number or code someone types (会員番号, 認定番号, a login ID, an e-mail address):
+    「１００００１」 and "100001" are one value. Not for names, which keep their characters."""
+    return nfkc(value)
+
+
+def count(value: str | None) -> str:
+    """A count typed as 「３５０」, "1,200" or 「１，２００」: digits, the separators dropped. Anything
+    else is returned folded, for the rule that reads it to refuse."""
+    folded = _SPACES.sub("", nfkc(value))
+    plain = folded.replace(",", "")
+    return plain if plain.isascii() and plain.isdigit() else folded
+
+
 def registration_number(value: str | None) -> str:
     """Digits only, without spaces or leading zeros: 「０１２３４５６」 and "123456" are one number."""
     digits = _SPACES.sub("", nfkc(value))

@@ -1,14 +1,14 @@
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
-from portal.forms import FlaskForm
+from portal.forms import CodeField, FlaskForm
 from portal.i18n import N_
 
 REQUIRED = N_("入力してください。")
 
 
 class LoginForm(FlaskForm):
-    identifier = StringField(validators=[DataRequired(REQUIRED), Length(max=320)])
+    identifier = CodeField(validators=[DataRequired(REQUIRED), Length(max=320)])
     password = PasswordField(N_("パスワード"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 

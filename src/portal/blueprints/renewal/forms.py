@@ -5,6 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     FieldList,
     FormField,
     RadioField,
@@ -14,10 +15,10 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from portal.blueprints.renewal.models import FACILITY_TYPES
-from portal.forms import FlaskForm, Form
+from portal.forms import CodeField, CountField, FlaskForm, Form
 from portal.i18n import N_
 
 PHYSICIAN_ROWS = 3
@@ -25,17 +26,18 @@ PHYSICIAN_ROWS = 3
 
 class PhysicianRow(Form):
     name = StringField(N_("氏名"), validators=[Length(max=100)])
-    member_number = StringField(N_("会員番号"), validators=[Length(max=30)])
+    member_number = CodeField(N_("会員番号"), validators=[Length(max=30)])
     full_time = BooleanField(N_("常勤"))
 
 
 class ApplicationForm(FlaskForm):
     facility_name = StringField(N_("施設名"), validators=[Length(max=200)])
-    certification_number = StringField(N_("認定番号"), validators=[Length(max=40)])
+    certification_number = CodeField(N_("認定番号"), validators=[Length(max=40)])
     institution_head = StringField(N_("施設としての責任者（病院長等）"), validators=[Length(max=100)])
     responsible_name = StringField(N_("施設責任者 氏名"), validators=[Length(max=100)])
-    responsible_member_number = StringField(N_("施設責任者 会員番号"), validators=[Length(max=30)])
-    core_facility_id = SelectField(N_("連携する基幹施設"), choices=[], validate_choice=False)
+    responsible_member_number = CodeField(N_("施設責任者 会員番号"), validators=[Length(max=30)])
+    core_facility_id = SelectField(N_("連携する基幹施設"), choices=[], validate_choice=False,  # choices: per window
+                                   validators=[Optional(), Regexp(r"^\d{1,10}$", message=N_("選択肢から選んでください。"))])
     physicians = FieldList(FormField(PhysicianRow), min_entries=PHYSICIAN_ROWS, max_entries=30)
 
     def values(self) -> dict:
@@ -48,10 +50,11 @@ class ApplicationForm(FlaskForm):
 
 
 class OverviewForm(FlaskForm):
-    beds = StringField(N_("病床数"), validators=[Length(max=6)])
+    beds = CountField(N_("病床数"), validators=[Length(max=6)])
     has_pcu = RadioField(N_("%(ward)sの有無"), choices=[SelectChoice("yes", N_("有")), SelectChoice("no", N_("無"))],
-                         validate_choice=False)
-    team_cases = StringField(N_("年間の%(team)s介入件数"), validators=[Length(max=7)])
+                         validate_choice=False,
+                         validators=[Optional(), AnyOf(["yes", "no"], message=N_("選択肢から選んでください。"))])
+    team_cases = CountField(N_("年間の%(team)s介入件数"), validators=[Length(max=7)])
     training_content = TextAreaField(N_("主な研修内容"), validators=[Length(max=2000)])
 
     def values(self) -> dict:
@@ -75,10 +78,10 @@ class StartDateForm(FlaskForm):
 
 class FacilityForm(FlaskForm):
     name = StringField(N_("施設名"), validators=[Length(max=200)])
-    certification_number = StringField(N_("認定番号"), validators=[Length(max=40)])
+    certification_number = CodeField(N_("認定番号"), validators=[Length(max=40)])
     facility_type = SelectField(N_("種別"), choices=[SelectChoice(k, v) for k, v in FACILITY_TYPES.items()],
                                 validate_choice=False)
-    email = StringField(N_("責任者のメールアドレス"), validators=[Length(max=320)])
+    email = EmailField(N_("責任者のメールアドレス"), validators=[Length(max=320)])
 
 
 class ImportForm(FlaskForm):
@@ -94,5 +97,5 @@ class WindowForm(FlaskForm):
 
 
 class EmailChangeForm(FlaskForm):
-    new_email = StringField(N_("新しいメールアドレス"), validators=[Length(max=320)])
+    new_email = EmailField(N_("新しいメールアドレス"), validators=[Length(max=320)])
     evidence = TextAreaField(N_("本人確認の記録"), validators=[Length(max=2000)])
