@@ -275,11 +275,27 @@ def _notify_directors(credential: Credential, application: TrainingStartApplicat
 
 
 def _review_scope(actor: User):
+    """I-16: the program director named in the trainee's 研修開始申請 reviews; the secretariat
+    may act instead (an override, audited as such); nobody else, not even another director of
+    the same facility."""
     if actor.role == Role.secretariat.value:
         return Credential.id.is_not(None)
     if actor.role == Role.program_director.value and actor.facility_id is not None:
-        return Credential.facility_id == actor.facility_id
+        # still at that facility: a director who left it loses access at once
+        return and_(Credential.facility_id == actor.facility_id,
+                    Credential.training_start_application_id.in_(
+                        select(TrainingStartApplication.id).where(
+                            TrainingStartApplication.program_director_id == actor.id)))
     return Credential.id.is_(None)  # nobody else reviews
+
+
+def _override_reason(actor: User, credential: Credential, reason: str | None = None) -> str | None:
+    """What the audit says when the secretariat decides in the named director's place."""
+    if actor.role != Role.secretariat.value:
+        return reason
+    director = credential.application.program_director
+    note = f"事務局による代行（統括責任者: {director.full_name}）"
+    return f"{note} {reason}" if reason else note
 
 
 def _pending_for(actor: User) -> tuple:
@@ -339,7 +355,8 @@ def approve(actor: User, credential_id: int) -> Credential:
     db.session.add(enrollment)
     db.session.flush()
     audit.record("credential_approved", credential, actor=actor,
-                 from_state="pending_review", to_state="approved")
+                 from_state="pending_review", to_state="approved",
+                 reason=_override_reason(actor, credential))
     close_tasks("review_credential", related_id=credential.id)
     trainee = credential.trainee
     queue_mail("credential_approved", trainee.email, trainee=trainee, application=application,
@@ -355,7 +372,8 @@ def return_credential(actor: User, credential_id: int, reason: str) -> Credentia
     credential = get_for_review(actor, credential_id)
     _transition(actor, credential, ReviewStatus.returned.value, reason)
     audit.record("credential_returned", credential, actor=actor,
-                 from_state="pending_review", to_state="returned", reason=reason)
+                 from_state="pending_review", to_state="returned",
+                 reason=_override_reason(actor, credential, reason))
     close_tasks("review_credential", related_id=credential.id)
     trainee = credential.trainee
     open_task(trainee, "upload_credential", "credentials.upload")
