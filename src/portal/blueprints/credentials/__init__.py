@@ -21,6 +21,7 @@ FEATURE = Feature(
         Menu(N_("所属研修施設変更・休止登録"), None, TRAINEE, order=55),
         Menu(N_("マニュアル"), None, TRAINEE, order=90, href=lambda rules: rules.links.manual_url),
         Menu(N_("証票審査"), "credentials.queue", REVIEWERS, order=10),
+        Menu(N_("専攻医管理"), "credentials.admin_trainees", frozenset({"secretariat"}), order=11),
     ),
     panels=(
         Panel(TRAINEE, order=10, render=panels.trainee_panel, page=panels.trainee_page),

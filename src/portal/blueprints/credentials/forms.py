@@ -1,5 +1,5 @@
 from flask_wtf.file import FileField
-from wtforms import RadioField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.forms import FlaskForm
@@ -15,3 +15,22 @@ class UploadForm(FlaskForm):
 class ReturnForm(FlaskForm):
     reason = TextAreaField(N_("差戻しの理由"), validators=[
         DataRequired(N_("差戻しの理由を入力してください。")), Length(max=2000)])
+
+
+# --- the secretariat's trainee administration (A-S12) --------------------------------------------
+
+class ProgramForm(FlaskForm):
+    specialty = SelectField(N_("基本領域"), choices=[])
+    program_status = SelectField(N_("プログラム状況"), choices=[])
+    reason = TextAreaField(N_("変更の理由"), validators=[
+        DataRequired(N_("変更の理由を入力してください。")), Length(max=500)])
+
+
+class TrainingStartForm(FlaskForm):
+    facility_id = SelectField(N_("研修施設"), choices=[], coerce=int, validate_choice=False)
+    director_id = SelectField(N_("統括責任者"), choices=[], coerce=int, validate_choice=False)
+    start = DateField(N_("研修開始日"), validators=[DataRequired(N_("研修開始日を入力してください。"))])
+
+
+class ReplacementForm(FlaskForm):
+    comment = TextAreaField(N_("専攻医への連絡事項"), validators=[Length(max=1000)])

@@ -58,6 +58,10 @@ class TrainingStartApplication(TenantScoped, Base):
     program_director: Mapped[User] = relationship(foreign_keys=[program_director_id])
     facility: Mapped[Facility] = relationship()
 
+    @property
+    def status_label(self) -> str:
+        return REVIEW_LABELS[self.status]
+
 
 class Credential(TenantScoped, Base):
     """One submission of a credential; the trainee's latest row is their current status."""

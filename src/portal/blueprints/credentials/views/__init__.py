@@ -1,2 +1,3 @@
-"""The trainee uploads; the program director and the secretariat review; a file goes to whoever may see it."""
-from portal.blueprints.credentials.views import reviewer, trainee, user  # noqa: F401
+"""The trainee uploads; the program director and the secretariat review; the secretariat
+administers trainees (A-S12); a file goes to whoever may see it."""
+from portal.blueprints.credentials.views import reviewer, secretariat, trainee, user  # noqa: F401

@@ -60,8 +60,10 @@ class TraineeSummary:
 
     @property
     def can_upload(self) -> bool:
+        """Also after 再提出依頼 (A-R10): the final document behind a provisional credential."""
         approved = self.application is not None and self.application.status == "approved"
-        return approved and self.credential_status in ("not_submitted", "pending_review", "returned")
+        return approved and self.credential_status in (
+            "not_submitted", "pending_review", "returned", "replacement_requested")
 
 
 def _latest_training_start_id(trainee_id):
@@ -184,11 +186,10 @@ def top_facts_select(tenant_id, trainee_id) -> Select:
 
 
 def case_entry_unlocked(trainee: User) -> bool:
-    """A-R06 / I-14: cases and reports need an approved credential."""
-    status = db.session.scalar(
-        select(Credential.status).where(Credential.trainee_id == trainee.id)
-        .order_by(Credential.id.desc()).limit(1))
-    return status in UNLOCKING
+    """A-R06 / I-14: cases and reports need an approved credential. Any one: while the final
+    document behind a provisional credential is reviewed (A-R10), the training goes on."""
+    return bool(db.session.scalar(select(exists().where(
+        Credential.trainee_id == trainee.id, Credential.status.in_(UNLOCKING)))))
 
 
 def allowed_document_types(trainee: User) -> list[str]:
@@ -348,11 +349,16 @@ def approve(actor: User, credential_id: int) -> Credential:
     credential = get_for_review(actor, credential_id)
     _transition(actor, credential, ReviewStatus.approved.value, None)
     application = credential.application
-    enrollment = Enrollment(
-        tenant_id=credential.tenant_id, trainee_id=credential.trainee_id,
-        facility_id=application.facility_id, program_director_id=application.program_director_id,
-        credential_id=credential.id, from_date=application.training_start_date)  # A-R07
-    db.session.add(enrollment)
+    current = db.session.scalar(select(Enrollment).where(
+        Enrollment.trainee_id == credential.trainee_id, Enrollment.to_date.is_(None))
+        .order_by(Enrollment.id.desc()).limit(1))
+    if current is not None and credential.supersedes_id is not None:
+        current.credential_id = credential.id  # A-R10: the final document; training unchanged
+    else:
+        db.session.add(Enrollment(
+            tenant_id=credential.tenant_id, trainee_id=credential.trainee_id,
+            facility_id=application.facility_id, program_director_id=application.program_director_id,
+            credential_id=credential.id, from_date=application.training_start_date))  # A-R07
     db.session.flush()
     audit.record("credential_approved", credential, actor=actor,
                  from_state="pending_review", to_state="approved",
