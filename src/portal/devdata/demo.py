@@ -120,13 +120,17 @@ def _certified_facility(tenant_id: int, name: str, number: str, ftype: str, emai
 
 
 def _members(tenant_id: int, rows) -> None:
-    """The society's certified-member roster (様式1 checks the 施設責任者 against it)."""
+    """The society's certified-member roster: 様式1 checks the 施設責任者 (certified) and the
+    指導医 (資格 supervisor, within its period) against it; a number it lacks is flagged (Q22)."""
     from portal.blueprints.renewal.models import SocietyMember
 
-    for number, name, certified in rows:
+    for number, name, certified, *qualification in rows:
         if db.session.scalar(select(SocietyMember).where(SocietyMember.member_number == number)) is None:
-            db.session.add(SocietyMember(tenant_id=tenant_id, member_number=number, name=name,
-                                         certified=certified))
+            db.session.add(SocietyMember(
+                tenant_id=tenant_id, member_number=number, name=name, certified=certified,
+                qualification=qualification[0] if qualification else None,
+                valid_from=date(2021, 4, 1) if qualification else None,
+                valid_to=date(2031, 3, 31) if qualification else None))
 
 
 def _seed_jspm(tenant_id: int, slug: str) -> None:
@@ -135,8 +139,8 @@ def _seed_jspm(tenant_id: int, slug: str) -> None:
     _renewal_window(tenant_id, "更新申請（デモ）")
     _certified_facility(tenant_id, "緩和ケア中央病院", "JSPM-K-0001", "core", "core@jspm.example")
     _certified_facility(tenant_id, "さくら連携病院", "JSPM-R-0101", "affiliated", "renkei@jspm.example")
-    _members(tenant_id, (("100001", "緩和 一郎", True), ("100002", "髙橋 花子", True),
-                         ("100003", "未認定 次郎", False)))
+    _members(tenant_id, (("100001", "緩和 一郎", True, "specialist"),
+                         ("100002", "髙橋 花子", True, "supervisor"), ("100003", "未認定 次郎", False)))
     _user(tenant_id, "secretariat@jspm.example", "secretariat@jspm.example", "secretariat",
           "事務局 担当")
 
@@ -225,7 +229,8 @@ def _seed_jsgt(tenant_id: int, slug: str) -> None:
     _program(tenant_id, hospital, director, "総合研修大学病院 総合診療専門研修プログラム", 4,
              _recruitment_rounds(tenant_id))
     _renewal_window(tenant_id, "更新申請（デモ）")
-    _members(tenant_id, (("700001", "指導 一郎", True), ("700002", "認定 三郎", True)))
+    _members(tenant_id, (("700001", "指導 一郎", True, "supervisor"),
+                         ("700002", "認定 三郎", True, "certified_physician")))
 
 
 SEEDERS = {"jsicm": _seed_jsicm, "jmsb": _seed_jmsb, "jspm": _seed_jspm, "jsgt": _seed_jsgt}
@@ -246,7 +251,8 @@ def seed() -> list[str]:
         "jsicm logins (ログインID): 800014 (専攻医 テスト1), 800015 (専攻医 テスト2), "
         "900001 (統括 太郎), jimu (事務局), shisetsu (施設責任者)",
         "jspm logins (e-mail): core@jspm.example (基幹施設), renkei@jspm.example (連携施設), "
-        "secretariat@jspm.example; certified members 100001 緩和 一郎, 100002 髙橋 花子",
+        "secretariat@jspm.example; roster: 100001 緩和 一郎 (施設責任者に), 100002 髙橋 花子 (指導医); "
+        "a number not in the roster is flagged for the secretariat",
         "jmsb logins (e-mail): trainee@jmsb.example (応募 花子), program-director@jmsb.example "
         "(統括 太郎), director2@jmsb.example (統括 次郎), secretariat@jmsb.example; "
         f"新規ユーザー登録: http://jmsb.{base}:{port}/register",

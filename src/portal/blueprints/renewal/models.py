@@ -15,6 +15,11 @@ from portal.i18n import N_
 from portal.storage import StoredFile
 
 FACILITY_TYPES = {"core": N_("基幹施設"), "affiliated": N_("連携施設")}
+QUALIFICATIONS = {"certified_physician": N_("認定医"), "specialist": N_("専門医"),
+                  "supervisor": N_("指導医")}
+# Q22: 様式1's member numbers checked against the roster; one it does not hold is flagged for
+# the secretariat instead of refused (unverified -> confirmed by the secretariat).
+ROSTER_LABELS = {"unverified": N_("名簿未確認"), "confirmed": N_("事務局確認済み")}
 STATUS_LABELS = {
     "draft": N_("未申請"),
     "submitted": N_("申請済み"),
@@ -37,6 +42,7 @@ EVENT_LABELS = {
     "renewal_correction_requested": N_("修正依頼"),
     "renewal_passed": N_("合格"),
     "renewal_certification_start_set": N_("認定開始日を登録"),
+    "renewal_roster_confirmed": N_("名簿未確認の会員番号を事務局が確認"),
 }
 
 
@@ -49,6 +55,14 @@ class SocietyMember(TenantScoped, Base):
     member_number: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(100))
     certified: Mapped[bool] = mapped_column(default=False)
+    # 資格 (QUALIFICATIONS) and its period, when the roster has them (C-R16, Q22)
+    qualification: Mapped[str | None] = mapped_column(String(20))
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to)
 
 
 class FacilityCertification(TenantScoped, Base):
@@ -98,6 +112,8 @@ class RenewalApplication(TenantScoped, Base):
     decided_at: Mapped[datetime | None]
     core_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
     sealed_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    roster_status: Mapped[str | None] = mapped_column(String(20))  # ROSTER_LABELS, None: all found
+    roster_unverified: Mapped[list[str] | None] = mapped_column(JSON)  # the numbers not found
 
     facility: Mapped[Facility] = relationship(foreign_keys=[facility_id])
     core_facility: Mapped[Facility | None] = relationship(foreign_keys=[core_facility_id])

@@ -22,7 +22,7 @@ from portal.blueprints.renewal.models import (
     RenewalWindow,
     SocietyMember,
 )
-from portal.db import inline
+from portal.db import inline, utcnow
 from portal.directory.models import Facility
 from portal.errors import Refusal
 from portal.extensions import db
@@ -155,6 +155,47 @@ def _text(data: dict, key: str) -> str:
     return str(data.get(key) or "").strip()
 
 
+def roster(data: dict, physicians: list[dict]) -> dict[str, SocietyMember]:
+    """The roster rows of the member numbers form 1 names (施設責任者 and 指導医)."""
+    numbers = {_text(data, "responsible_member_number")} | {p["member_number"] for p in physicians}
+    numbers.discard("")
+    if not numbers:
+        return {}
+    return {m.member_number: m for m in db.session.scalars(
+        select(SocietyMember).where(SocietyMember.member_number.in_(sorted(numbers))))}
+
+
+def unverified_numbers(data: dict, physicians: list[dict]) -> list[str]:
+    """Q22: the member numbers form 1 names that the roster does not hold (flagged, not refused)."""
+    found = roster(data, physicians)
+    # a 指導医 the roster holds without 資格 cannot be checked either (a roster without them)
+    unchecked = {p["member_number"] for p in physicians
+                 if p["member_number"] in found and found[p["member_number"]].qualification is None}
+    numbers = [_text(data, "responsible_member_number")] + [p["member_number"] for p in physicians]
+    return sorted({n for n in numbers if n and (n not in found or n in unchecked)})
+
+
+def _flag_roster(app: RenewalApplication, data: dict, physicians: list[dict]) -> None:
+    """Keep the secretariat's confirmation while the same numbers stay unverified."""
+    numbers = unverified_numbers(data, physicians)
+    if not numbers:
+        app.roster_status, app.roster_unverified = None, None
+    elif not (app.roster_status == "confirmed" and app.roster_unverified == numbers):
+        app.roster_status, app.roster_unverified = "unverified", numbers
+
+
+def confirm_roster(actor: User, application_id: int) -> RenewalApplication:
+    """The secretariat checked the flagged member numbers another way (Q22)."""
+    app = get_application(application_id)
+    if app.roster_status != "unverified":
+        raise RenewalError(N_("名簿未確認の会員番号はありません。"), 409)
+    app.roster_status = "confirmed"
+    db.session.flush()
+    audit.record("renewal_roster_confirmed", app, actor=actor, from_state=app.status,
+                 to_state=app.status, reason="、".join(app.roster_unverified or []))
+    return app
+
+
 def validate_application_form(data: dict, physicians: list[dict], facility_type: str,
                               facility_id: int, window: RenewalWindow) -> dict[str, str]:
     errors: dict[str, str] = {}
@@ -166,23 +207,26 @@ def validate_application_form(data: dict, physicians: list[dict], facility_type:
     for key, message in required.items():
         if not _text(data, key):
             errors[key] = message
-    number = _text(data, "responsible_member_number")
-    if number:
-        member = db.session.scalar(select(SocietyMember).where(SocietyMember.member_number == number))
-        if member is None or not member.certified:  # C-R14 / I-44
-            errors["responsible_member_number"] = N_("施設責任者は%(society)sの認定取得者である必要があります。")
+    number, today = _text(data, "responsible_member_number"), to_jst(utcnow()).date()
+    members = roster(data, physicians)
+    member = members.get(number)
+    if member is not None and not (member.certified and member.valid_on(today)):  # C-R14 / I-44
+        errors["responsible_member_number"] = N_("施設責任者は%(society)sの認定取得者である必要があります。")
     head, responsible = _text(data, "institution_head"), _text(data, "responsible_name")
     if head and head.replace(" ", "").replace("\u3000", "") == responsible.replace(" ", "").replace("\u3000", ""):
         errors["responsible_name"] = N_("施設責任者には、施設としての責任者とは異なる%(society)sの認定取得者を記入してください。")
     if facility_type == "affiliated":
         core = _text(data, "core_facility_id")
-        roster = {str(c.facility_id) for c in core_facilities_for(window, exclude=facility_id)}
+        cores = {str(c.facility_id) for c in core_facilities_for(window, exclude=facility_id)}
         if not core:
             errors["core_facility_id"] = N_("連携施設は連携する基幹施設を選択してください。")
-        elif core not in roster:  # I-43
+        elif core not in cores:  # I-43
             errors["core_facility_id"] = N_("選択された基幹施設は%(society)sの基幹施設名簿にありません。")
     if any(not (p["name"] and p["member_number"]) for p in physicians):
         errors["physicians"] = N_("%(physician)sの氏名と会員番号を入力してください。")
+    elif any((m := members.get(p["member_number"])) is not None and m.qualification is not None
+             and not (m.qualification == "supervisor" and m.valid_on(today)) for p in physicians):
+        errors["physicians"] = N_("会員名簿で%(physician)sの資格（有効期間内）を確認できない方がいます。")  # C-R16
     elif not physicians:
         errors["physicians"] = N_("%(physician)sを1名以上入力してください。")
     elif facility_type == "core" and not any(p["full_time"] for p in physicians):  # I-42
@@ -247,6 +291,7 @@ def save_application_form(user: User, data: dict, physicians: list[dict], now: d
                                        app.window)
     app.core_facility_id = (int(data["core_facility_id"]) if app.facility_type == "affiliated"
                             and "core_facility_id" not in errors and data["core_facility_id"] else None)
+    _flag_roster(app, data, physicians)
     for old in list(app.physicians):
         db.session.delete(old)
     app.physicians = [RenewalPhysician(tenant_id=app.tenant_id, application_id=app.id, **p)

@@ -9,7 +9,12 @@ from portal.blueprints.renewal import bp
 from portal.blueprints.renewal.forms import (
     CorrectionForm,
 )
-from portal.blueprints.renewal.models import EVENT_LABELS, STATUS_LABELS, RenewalApplication
+from portal.blueprints.renewal.models import (
+    EVENT_LABELS,
+    ROSTER_LABELS,
+    STATUS_LABELS,
+    RenewalApplication,
+)
 from portal.blueprints.renewal.services import applications as services
 from portal.blueprints.renewal.services import documents
 from portal.db import utcnow
@@ -44,6 +49,7 @@ def review(application_id: int):
     return render_template("renewal/review.html", app=app, form1=form1.data if form1 else {},
                            form2=form2.data if form2 else {}, history=services.history(app),
                            event_labels=EVENT_LABELS, status_labels=STATUS_LABELS,
+                           roster_labels=ROSTER_LABELS,
                            form=EmptyForm(), correction_form=CorrectionForm())
 
 
@@ -88,3 +94,18 @@ def correction(application_id: int):
         raise refusal(form)
     return _decide(application_id, services.request_correction, N_("修正依頼を送信しました。"),
                    form.message.data)
+
+
+@bp.post("/review/<int:application_id>/roster")
+@roles_required(Role.secretariat)
+def confirm_roster(application_id: int):
+    """Q22: the flagged member numbers were checked another way."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_roster(current_user, application_id)
+    except services.RenewalError as exc:
+        exc.back_to(url_for("renewal.review", application_id=application_id))
+        raise
+    flash(N_("名簿未確認の会員番号を確認済みにしました。"), "info")
+    return redirect(url_for("renewal.review", application_id=application_id), 303)
