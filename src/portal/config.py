@@ -43,6 +43,9 @@ class Config:
         # Links in mail are built from the tenant's configured host, never the request's.
         self.EXTERNAL_SCHEME = os.environ.get("EXTERNAL_SCHEME", "http")
         self.EXTERNAL_PORT = os.environ.get("EXTERNAL_PORT", "5000")
+        # Strict-Transport-Security, sent when EXTERNAL_SCHEME is https (portal.security).
+        self.HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 365 * 24 * 3600))
+        self.HSTS_INCLUDE_SUBDOMAINS = _bool("HSTS_INCLUDE_SUBDOMAINS")
         self.DEV_MAILBOX = _bool("DEV_MAILBOX")
         self.SECURE_COOKIES = _bool("SECURE_COOKIES", default=self.EXTERNAL_SCHEME == "https")
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 11 * 1024 * 1024))
