@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("portal").setLevel(logging.INFO)
+    _trust_proxies(app)
     _init_extensions(app)
     _init_tenancy(app)
     _register_features(app)
@@ -44,6 +45,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _health() -> Response:
     """The stack's own ceiling and a load balancer's probe: no tenant, no session, no SQL."""
     return Response("ok\n", mimetype="text/plain")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_HOPS proxies, the client's address is the entry the nearest
+    trusted proxy added to X-Forwarded-For (what rate limits count), and the scheme the
+    one it was reached by. The Host stays the request's own: the tenant comes from it."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:

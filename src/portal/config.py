@@ -68,6 +68,12 @@ class Config:
         self.SESSION_COOKIE_DOMAIN = None
         self.TOKEN_TTL_SECONDS = 60 * 60
         self.LOGIN_FAILURES_PER_MINUTE = 5
+        # Failed logins from one client address, whatever the accounts tried (a limits string).
+        self.LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS",
+                                                         "20/minute;100/hour")
+        # Proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer):
+        # 0 = none, the socket's address is the client's and the header is ignored.
+        self.TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
         self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
         self.OUTBOX_SWEEP_AGE_SECONDS = 30
         self.OUTBOX_STALE_SENDING_SECONDS = 600
