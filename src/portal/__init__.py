@@ -33,7 +33,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_features(app)
     _register_errors(app)
     app.add_url_rule("/_health", "health", _health)
-    from portal import cli, pdf
+    from portal import cli, pdf, probes
+
+    app.add_url_rule("/_ready", "ready", probes.ready)
     from portal.devdata import cli as devdata_cli
 
     cli.init_app(app)

@@ -76,7 +76,7 @@ def bind_tenant(ref: TenantRef) -> None:
 
 
 def resolve_tenant() -> None:
-    if request.endpoint in ("static", "health"):
+    if request.endpoint in ("static", "health", "ready"):
         return
     ref = tenant_for_host(host_of(request.host))
     if ref is None:
