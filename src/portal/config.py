@@ -85,7 +85,12 @@ class Config:
         self.TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
         self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
         self.OUTBOX_SWEEP_AGE_SECONDS = 30
-        self.OUTBOX_STALE_SENDING_SECONDS = 600
+        # A mail claimed ("sending") this long ago by a worker that never said how it went
+        # is taken again: the worker died, perhaps after the SMTP server took the mail, so
+        # the retry may be a duplicate (same Message-ID). With the sweeper every 10 s, a
+        # retry comes within a minute. Longer than one SMTP operation's timeout (portal.mail).
+        self.OUTBOX_STALE_SENDING_SECONDS = int(os.environ.get("OUTBOX_STALE_SENDING_SECONDS",
+                                                               30))
         # Diagnostics for tests and bench/: X-SQL-Count on every response (portal.devdata.sqlcount).
         self.SQL_COUNT_HEADER = _bool("SQL_COUNT_HEADER")
 

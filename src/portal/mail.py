@@ -11,7 +11,7 @@ import socket
 import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, make_msgid
 from typing import Any
 from urllib.parse import urlparse
 
@@ -26,6 +26,10 @@ from portal.tenants.scoping import system_scope, tenant_scope
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# Per SMTP operation (connect, each command). Below the claim's lease
+# (OUTBOX_STALE_SENDING_SECONDS), so a stuck server fails the attempt before the
+# sweeper takes the mail again.
+SMTP_TIMEOUT_SECONDS = 20
 _PENDING_KEY = "outbox_new"
 
 
@@ -44,6 +48,9 @@ class OutboxMail(TenantScoped, Base):
     swept_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     transport: Mapped[str | None] = mapped_column(String(20))
+    # Made once when the mail is queued and sent on every attempt: a retry after a worker
+    # died mid-send is recognisably the same mail. NULL on rows from before the column.
+    message_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -65,12 +72,20 @@ def queue_mail(template: str, to: str, **context: Any) -> OutboxMail:
     subject, body = render_mail(template, **context)
     row = OutboxMail(
         template=template, to_addr=to.strip(), subject=subject, body=body,
-        from_name=g.rules.branding.society_name,
+        from_name=g.rules.branding.society_name, message_id=new_message_id(),
     )
     db.session.add(row)
     db.session.flush()
     db.session.info.setdefault(_PENDING_KEY, []).append((row.id, row.tenant_id))
     return row
+
+
+def new_message_id() -> str:
+    """Unique across rows, databases and deployments (random part), on the society's own
+    host: made before the row has an id, so the insert needs no second statement."""
+    tenant = g.get("tenant")
+    domain = tenant.primary_host if tenant else current_app.config["MAIL_FROM"].rpartition("@")[2]
+    return make_msgid(idstring="outbox", domain=domain)
 
 
 def _enqueue_after_commit(session: Session) -> None:
@@ -98,7 +113,8 @@ def _claim(outbox_id: int, tenant_id: int) -> Row | None:
     row = _outbox_transaction().execute(
         _outbox_update(outbox_id, tenant_id).where(claimable)
         .values(status="sending", locked_at=utcnow(), attempts=t.attempts + 1)
-        .returning(t.id, t.tenant_id, t.to_addr, t.from_name, t.subject, t.body, t.attempts)
+        .returning(t.id, t.tenant_id, t.to_addr, t.from_name, t.subject, t.body, t.attempts,
+                   t.message_id)
     ).one_or_none()
     db.session.commit()
     return row
@@ -135,7 +151,7 @@ def build_message(row: OutboxMail | Row) -> EmailMessage:
     msg["From"] = formataddr((row.from_name, current_app.config["MAIL_FROM"]))
     msg["To"] = row.to_addr
     msg["Subject"] = row.subject
-    msg["Message-ID"] = f"<outbox-{row.id}-{row.tenant_id}@portal>"
+    msg["Message-ID"] = row.message_id or f"<outbox-{row.id}-{row.tenant_id}@portal>"
     msg.set_content(row.body)
     return msg
 
@@ -203,7 +219,8 @@ atexit.register(_KeptConnection.close)
 
 def _connect(url: str) -> smtplib.SMTP:
     parsed = urlparse(url)
-    smtp = smtplib.SMTP(parsed.hostname or "127.0.0.1", parsed.port or 25, timeout=30,
+    smtp = smtplib.SMTP(parsed.hostname or "127.0.0.1", parsed.port or 25,
+                        timeout=SMTP_TIMEOUT_SECONDS,
                         local_hostname=_helo_name())
     try:
         if parsed.scheme == "smtp+starttls":

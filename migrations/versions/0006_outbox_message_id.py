@@ -1,0 +1,25 @@
+"""outbox_mails.message_id: the Message-ID made when a mail is queued, sent on every attempt
+
+Revision ID: 7d3a91c0e5f2
+Revises: 5b1e0c3d7a92
+Create Date: 2026-12-02 14:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '7d3a91c0e5f2'
+down_revision = '5b1e0c3d7a92'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('message_id', sa.String(length=255), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+        batch_op.drop_column('message_id')
