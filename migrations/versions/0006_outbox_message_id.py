@@ -1,4 +1,5 @@
-"""outbox_mails.message_id: the Message-ID made when a mail is queued, sent on every attempt
+"""outbox_mails.message_id: the Message-ID made when a mail is queued, sent on every
+attempt; outbox_mails.resolve_at_send: the worker makes the content (or drops the mail)
 
 Revision ID: 7d3a91c0e5f2
 Revises: 5b1e0c3d7a92
@@ -18,8 +19,11 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
         batch_op.add_column(sa.Column('message_id', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('resolve_at_send', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
 
 
 def downgrade():
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+        batch_op.drop_column('resolve_at_send')
         batch_op.drop_column('message_id')
