@@ -76,6 +76,8 @@ class Config:
         self.SESSION_COOKIE_NAME = "__Host-portal" if self.SECURE_COOKIES else "portal_session"
         self.SESSION_COOKIE_DOMAIN = None
         self.TOKEN_TTL_SECONDS = 60 * 60
+        # A PDF render still running after this is killed (its own process, portal.pdf).
+        self.PDF_TIME_LIMIT_SECONDS = float(os.environ.get("PDF_TIME_LIMIT_SECONDS", 20))
         self.LOGIN_FAILURES_PER_MINUTE = 5
         # Failed logins from one client address, whatever the accounts tried (a limits string).
         self.LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS",
