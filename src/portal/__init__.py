@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.tenants import scoping
 
     _init_compression(app)  # first registered, so its after_request runs last
+    _limit_connect_time(app)
     db.init_app(app)
     connections.install(app)
     if app.config.get("SQL_COUNT_HEADER"):  # tests and bench/ only: a development tool
@@ -87,6 +88,17 @@ def _init_extensions(app: Flask) -> None:
 
     init_login(app, login_manager)
     app.after_request(_commit_once)
+
+
+def _limit_connect_time(app: Flask) -> None:
+    """PostgreSQL only (the final URL decides: tests switch databases): a connect gives up
+    after DB_CONNECT_TIMEOUT seconds, so a page answers 503 instead of waiting forever."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options["connect_args"] = {"connect_timeout": app.config["DB_CONNECT_TIMEOUT"],
+                               **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_compression(app: Flask) -> None:

@@ -24,14 +24,6 @@ def _database_url() -> str:
     return url
 
 
-def _engine_options(url: str) -> dict[str, Any]:
-    """libpq waits for an unreachable server without end by default; a page must not: after
-    DB_CONNECT_TIMEOUT seconds it answers 503 (portal.errors.database_unavailable)."""
-    if not url.startswith("postgresql"):
-        return {}
-    return {"connect_args": {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", 5))}}
-
-
 class Config:
     """Read once at start-up. Tests pass overrides to create_app()."""
 
@@ -42,8 +34,10 @@ class Config:
         # ownership (so PostgreSQL row-level security applies to it).
         self.MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL")
         # Connections idle in the pool are pinged before use (portal.connections), not all.
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = _engine_options(
-            self.SQLALCHEMY_DATABASE_URI)
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+        # libpq waits for an unreachable server without end by default; a page must not:
+        # after this it answers 503 (portal.errors.database_unavailable; create_app sets it).
+        self.DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", 5))
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.MAIL_URL = os.environ.get("MAIL_URL") or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@portal.example")
