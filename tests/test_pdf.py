@@ -81,10 +81,15 @@ def test_the_time_limit_never_signals_this_process(ctx, monkeypatch):
     assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
 
 
-def test_a_render_cut_off_in_a_request_answers_with_a_japanese_error(app, jspm, monkeypatch):
+def test_a_render_cut_off_in_a_request_answers_with_a_japanese_error(
+        app, jspm, monkeypatch, tmp_path):
+    import portal.pdf as pdf_module
+
     jspm.login(CORE_LOGIN)
     assert post_form1(jspm, form1_data(), physicians()).status_code == 200
     monkeypatch.setitem(app.config, "PDF_TIME_LIMIT_SECONDS", 0.001)
+    # Rendered for real: not served from the cache an earlier test may have filled.
+    monkeypatch.setattr(pdf_module, "_cache_path", lambda html: tmp_path / "fresh.pdf")
     response = jspm.get("/renewal/document.pdf")
     assert response.status_code == 503
     assert "PDFの作成に時間がかかりすぎたため" in response.get_data(as_text=True)
