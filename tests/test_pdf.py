@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import signal
 import time
 
 import pytest
 from pypdf import PdfReader
 
 from portal.pdf import PdfError, harfbuzz_subsetting_available, html_to_pdf
+from tests.factories.helpers.renewal import CORE_LOGIN, form1_data, physicians, post_form1
 
 HOSTILE = """<html style="font-family: 'IPAexGothic', sans-serif"><head>
 <link rel="attachment" href="file:///etc/passwd">
@@ -56,9 +59,40 @@ def test_harfbuzz_subsetting_is_in_use():
 def test_pathological_document_is_cut_off(ctx):
     rows = "".join(f"<tr><td>{i}</td><td>髙﨑</td></tr>" for i in range(40000))
     started = time.monotonic()
-    with pytest.raises(PdfError):
+    with pytest.raises(PdfError) as refused:
         html_to_pdf(f"<table>{rows}</table>", time_limit_s=0.5)
-    assert time.monotonic() - started < 10  # cut off, not left running
+    assert time.monotonic() - started < 5  # cut off, not left running
+    assert "PDFの作成に時間がかかりすぎたため" in refused.value.message
+    assert multiprocessing.active_children() == []  # the renderer was killed and reaped
+
+
+def test_the_time_limit_never_signals_this_process(ctx, monkeypatch):
+    """The limit is a separate process's: no SIGALRM handler or timer here, which could raise
+    inside whatever code runs at that moment (it once landed in SQLAlchemy's GC callback)."""
+    armed: list[object] = []
+    monkeypatch.setattr(signal, "setitimer", lambda *a: armed.append(a) or (0.0, 0.0))
+    real_signal = signal.signal
+    monkeypatch.setattr(signal, "signal", lambda num, handler: (
+        armed.append(num) if num == signal.SIGALRM else None) or real_signal(num, handler))
+    html_to_pdf("<p>x</p>")
+    with pytest.raises(PdfError):
+        html_to_pdf("".join(f"<p>{i}</p>" for i in range(50000)), time_limit_s=0.2)
+    assert armed == []
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+def test_a_render_cut_off_in_a_request_answers_with_a_japanese_error(
+        app, jspm, monkeypatch, tmp_path):
+    import portal.pdf as pdf_module
+
+    jspm.login(CORE_LOGIN)
+    assert post_form1(jspm, form1_data(), physicians()).status_code == 200
+    monkeypatch.setitem(app.config, "PDF_TIME_LIMIT_SECONDS", 0.001)
+    # Rendered for real: not served from the cache an earlier test may have filled.
+    monkeypatch.setattr(pdf_module, "_cache_path", lambda html: tmp_path / "fresh.pdf")
+    response = jspm.get("/renewal/document.pdf")
+    assert response.status_code == 503
+    assert "PDFの作成に時間がかかりすぎたため" in response.get_data(as_text=True)
 
 
 def test_unchanged_document_is_served_from_the_cache(app, monkeypatch, world):

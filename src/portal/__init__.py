@@ -31,12 +31,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("portal").setLevel(logging.INFO)
+    _trust_proxies(app)
     _init_extensions(app)
     _init_tenancy(app)
     _register_features(app)
     _register_errors(app)
     app.add_url_rule("/_health", "health", _health)
-    from portal import cli, pdf
+    from portal import cli, pdf, probes
+
+    app.add_url_rule("/_ready", "ready", probes.ready)
     from portal.devdata import cli as devdata_cli
 
     cli.init_app(app)
@@ -50,12 +53,24 @@ def _health() -> Response:
     return Response("ok\n", mimetype="text/plain")
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_HOPS proxies, the client's address is the entry the nearest
+    trusted proxy added to X-Forwarded-For (what rate limits count), and the scheme the
+    one it was reached by. The Host stays the request's own: the tenant comes from it."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
+
+
 def _init_extensions(app: Flask) -> None:
     from portal import connections, i18n, mail, storage
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from portal.tenants import scoping
 
     _init_compression(app)  # first registered, so its after_request runs last
+    _limit_connect_time(app)
     db.init_app(app)
     connections.install(app)
     if app.config.get("SQL_COUNT_HEADER"):  # tests and bench/ only: a development tool
@@ -77,6 +92,17 @@ def _init_extensions(app: Flask) -> None:
 
     init_login(app, login_manager)
     app.after_request(_commit_once)
+
+
+def _limit_connect_time(app: Flask) -> None:
+    """PostgreSQL only (the final URL decides: tests switch databases): a connect gives up
+    after DB_CONNECT_TIMEOUT seconds, so a page answers 503 instead of waiting forever."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options["connect_args"] = {"connect_timeout": app.config["DB_CONNECT_TIMEOUT"],
+                               **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_compression(app: Flask) -> None:

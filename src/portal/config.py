@@ -35,6 +35,9 @@ class Config:
         self.MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL")
         # Connections idle in the pool are pinged before use (portal.connections), not all.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+        # libpq waits for an unreachable server without end by default; a page must not:
+        # after this it answers 503 (portal.errors.database_unavailable; create_app sets it).
+        self.DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", 5))
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.MAIL_URL = os.environ.get("MAIL_URL") or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@portal.example")
@@ -43,11 +46,19 @@ class Config:
         # Links in mail are built from the tenant's configured host, never the request's.
         self.EXTERNAL_SCHEME = os.environ.get("EXTERNAL_SCHEME", "http")
         self.EXTERNAL_PORT = os.environ.get("EXTERNAL_PORT", "5000")
+        # Strict-Transport-Security, sent when EXTERNAL_SCHEME is https (portal.security).
+        self.HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 365 * 24 * 3600))
+        self.HSTS_INCLUDE_SUBDOMAINS = _bool("HSTS_INCLUDE_SUBDOMAINS")
         self.DEV_MAILBOX = _bool("DEV_MAILBOX")
         self.SECURE_COOKIES = _bool("SECURE_COOKIES", default=self.EXTERNAL_SCHEME == "https")
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 11 * 1024 * 1024))
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Rate limits fail open: with Redis down they count in this process's memory (the
+        # same limits, per worker) instead of failing the login with a 500.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
         self.BABEL_DEFAULT_LOCALE = "ja"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
@@ -59,10 +70,23 @@ class Config:
         self.SESSION_COOKIE_NAME = "__Host-portal" if self.SECURE_COOKIES else "portal_session"
         self.SESSION_COOKIE_DOMAIN = None
         self.TOKEN_TTL_SECONDS = 60 * 60
+        # A PDF render still running after this is killed (its own process, portal.pdf).
+        self.PDF_TIME_LIMIT_SECONDS = float(os.environ.get("PDF_TIME_LIMIT_SECONDS", 20))
         self.LOGIN_FAILURES_PER_MINUTE = 5
+        # Failed logins from one client address, whatever the accounts tried (a limits string).
+        self.LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS",
+                                                         "20/minute;100/hour")
+        # Proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer):
+        # 0 = none, the socket's address is the client's and the header is ignored.
+        self.TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
         self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
         self.OUTBOX_SWEEP_AGE_SECONDS = 30
-        self.OUTBOX_STALE_SENDING_SECONDS = 600
+        # A mail claimed ("sending") this long ago by a worker that never said how it went
+        # is taken again: the worker died, perhaps after the SMTP server took the mail, so
+        # the retry may be a duplicate (same Message-ID). With the sweeper every 10 s, a
+        # retry comes within a minute. Longer than one SMTP operation's timeout (portal.mail).
+        self.OUTBOX_STALE_SENDING_SECONDS = int(os.environ.get("OUTBOX_STALE_SENDING_SECONDS",
+                                                               30))
         # Diagnostics for tests and bench/: X-SQL-Count on every response (portal.devdata.sqlcount).
         self.SQL_COUNT_HEADER = _bool("SQL_COUNT_HEADER")
 

@@ -34,6 +34,8 @@ from flask import (
     request,
 )
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, NotFound
 
 from portal.extensions import db, htmx
@@ -50,6 +52,8 @@ MESSAGES = {
     429: N_("短時間に操作が繰り返されたため、一時的に受け付けを停止しています。"
             "1分ほど待ってから、もう一度お試しください。"),
 }
+UNAVAILABLE = N_("一時的に利用できません。しばらく待ってから、もう一度お試しください。")
+RETRY_AFTER_SECONDS = 30
 OTHER = N_("エラーが発生しました。時間をおいて、もう一度お試しください。")
 
 
@@ -135,6 +139,26 @@ def refusal(exc: Refusal):
         render_template(GENERIC, code=exc.status, message=exc.message), exc.status))
 
 
+def database_unavailable(exc: Exception):
+    """The database cannot be reached (refused, unopenable, pool exhausted): a 503 the client
+    may retry, not a 500, and not the unknown-host page that a failed tenant lookup would
+    otherwise show. The page is self-contained: nothing on it may ask the database again."""
+    current_app.logger.error("database unavailable: %s", exc)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the session is dropped anyway
+        pass
+    # Whoever is logged in cannot be read now; the response hooks must not try again.
+    g._login_user = current_app.login_manager.anonymous_user()
+    response = make_response(render_template("errors/unavailable.html", message=UNAVAILABLE),
+                             503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
+    for database_error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(database_error, database_unavailable)
     app.register_error_handler(Refusal, refusal)

@@ -9,14 +9,28 @@ import logging
 import smtplib
 import socket
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, make_msgid
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlparse
 
 from flask import current_app, g
-from sqlalchemy import Connection, Row, String, Text, and_, event, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    String,
+    Text,
+    and_,
+    delete,
+    event,
+    false,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal import jobs
@@ -26,7 +40,15 @@ from portal.tenants.scoping import system_scope, tenant_scope
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# Per SMTP operation (connect, each command). Below the claim's lease
+# (OUTBOX_STALE_SENDING_SECONDS), so a stuck server fails the attempt before the
+# sweeper takes the mail again.
+SMTP_TIMEOUT_SECONDS = 20
 _PENDING_KEY = "outbox_new"
+# template -> (to_addr) -> (subject, body), or None to drop the mail; run by the worker, in
+# the mail's tenant (g.tenant, g.rules, a request context for links). See queue_resolved_mail.
+Resolver = Callable[[str], tuple[str, str] | None]
+RESOLVERS: dict[str, Resolver] = {}
 
 
 class OutboxMail(TenantScoped, Base):
@@ -44,6 +66,13 @@ class OutboxMail(TenantScoped, Base):
     swept_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     transport: Mapped[str | None] = mapped_column(String(20))
+    # Made once when the mail is queued and sent on every attempt: a retry after a worker
+    # died mid-send is recognisably the same mail. NULL on rows from before the column.
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    # Subject and body are made by the worker (RESOLVERS[template]), which may also drop
+    # the mail: a request that must not show whether its address is known writes the same
+    # row either way (password reset).
+    resolve_at_send: Mapped[bool] = mapped_column(default=False, server_default=false())
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -65,12 +94,33 @@ def queue_mail(template: str, to: str, **context: Any) -> OutboxMail:
     subject, body = render_mail(template, **context)
     row = OutboxMail(
         template=template, to_addr=to.strip(), subject=subject, body=body,
-        from_name=g.rules.branding.society_name,
+        from_name=g.rules.branding.society_name, message_id=new_message_id(),
     )
     db.session.add(row)
     db.session.flush()
     db.session.info.setdefault(_PENDING_KEY, []).append((row.id, row.tenant_id))
     return row
+
+
+def queue_resolved_mail(template: str, to: str) -> OutboxMail:
+    """Queue a mail whose content the worker makes (RESOLVERS[template]), or drops. The
+    request writes this one row and queues one job whatever the address, so neither its
+    statements nor its answer time depend on who the address belongs to."""
+    row = OutboxMail(template=template, to_addr=to.strip(), subject="", body="",
+                     from_name=g.rules.branding.society_name, message_id=new_message_id(),
+                     resolve_at_send=True)
+    db.session.add(row)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_KEY, []).append((row.id, row.tenant_id))
+    return row
+
+
+def new_message_id() -> str:
+    """Unique across rows, databases and deployments (random part), on the society's own
+    host: made before the row has an id, so the insert needs no second statement."""
+    tenant = g.get("tenant")
+    domain = tenant.primary_host if tenant else current_app.config["MAIL_FROM"].rpartition("@")[2]
+    return make_msgid(idstring="outbox", domain=domain)
 
 
 def _enqueue_after_commit(session: Session) -> None:
@@ -98,7 +148,8 @@ def _claim(outbox_id: int, tenant_id: int) -> Row | None:
     row = _outbox_transaction().execute(
         _outbox_update(outbox_id, tenant_id).where(claimable)
         .values(status="sending", locked_at=utcnow(), attempts=t.attempts + 1)
-        .returning(t.id, t.tenant_id, t.to_addr, t.from_name, t.subject, t.body, t.attempts)
+        .returning(t.id, t.tenant_id, t.to_addr, t.from_name, t.subject, t.body, t.attempts,
+                   t.message_id, t.template, t.resolve_at_send)
     ).one_or_none()
     db.session.commit()
     return row
@@ -129,13 +180,13 @@ def _outbox_transaction() -> Connection:
     return connection
 
 
-def build_message(row: OutboxMail | Row) -> EmailMessage:
+def build_message(row: OutboxMail | Row | SimpleNamespace) -> EmailMessage:
     # EmailMessage refuses CR/LF inside header values, so nothing can add a header.
     msg = EmailMessage()
     msg["From"] = formataddr((row.from_name, current_app.config["MAIL_FROM"]))
     msg["To"] = row.to_addr
     msg["Subject"] = row.subject
-    msg["Message-ID"] = f"<outbox-{row.id}-{row.tenant_id}@portal>"
+    msg["Message-ID"] = row.message_id or f"<outbox-{row.id}-{row.tenant_id}@portal>"
     msg.set_content(row.body)
     return msg
 
@@ -203,7 +254,8 @@ atexit.register(_KeptConnection.close)
 
 def _connect(url: str) -> smtplib.SMTP:
     parsed = urlparse(url)
-    smtp = smtplib.SMTP(parsed.hostname or "127.0.0.1", parsed.port or 25, timeout=30,
+    smtp = smtplib.SMTP(parsed.hostname or "127.0.0.1", parsed.port or 25,
+                        timeout=SMTP_TIMEOUT_SECONDS,
                         local_hostname=_helo_name())
     try:
         if parsed.scheme == "smtp+starttls":
@@ -216,7 +268,7 @@ def _connect(url: str) -> smtplib.SMTP:
     return smtp
 
 
-def _deliver(row: OutboxMail | Row) -> str:
+def _deliver(row: OutboxMail | Row | SimpleNamespace) -> str:
     url = current_app.config.get("MAIL_URL")
     if not url:
         return "devbox"  # kept in the outbox, readable at /_dev/mail
@@ -231,6 +283,10 @@ def send_outbox(outbox_id: int, tenant_id: int) -> str:
         row = _claim(outbox_id, tenant_id)
         if row is None:
             return "skipped"
+        if row.resolve_at_send:
+            row = _resolve(row)
+            if row is None:
+                return "dropped"
         try:
             transport = _deliver(row)
         except Exception as exc:  # noqa: BLE001 - any SMTP failure is retried by the sweeper
@@ -240,6 +296,26 @@ def send_outbox(outbox_id: int, tenant_id: int) -> str:
             raise
         _finish(outbox_id, tenant_id, status="sent", sent_at=utcnow(), transport=transport)
         return "sent"
+
+
+def _resolve(row: Row) -> SimpleNamespace | None:
+    """Make the content of a queue_resolved_mail row in its tenant, and store it (with
+    whatever the resolver added, a token say) before sending; or delete the row."""
+    from portal.tenants.resolve import bind_tenant, ref_for_id
+
+    ref = ref_for_id(row.tenant_id)
+    with current_app.test_request_context("/", base_url=f"http://{ref.primary_host}"):
+        bind_tenant(ref)  # the rules, templates and links of the mail's society
+        content = RESOLVERS[row.template](row.to_addr)
+    t = OutboxMail.__table__.c
+    if content is None:
+        _outbox_transaction().execute(delete(OutboxMail.__table__).where(
+            t.id == row.id, t.tenant_id == row.tenant_id))
+        db.session.commit()
+        return None
+    subject, body = content
+    _finish(row.id, row.tenant_id, subject=subject, body=body, resolve_at_send=False)
+    return SimpleNamespace(**{**row._asdict(), "subject": subject, "body": body})
 
 
 def send_outbox_job(outbox_id: int, tenant_id: int) -> str:

@@ -9,29 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
-import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
+from portal.errors import Refusal
+from portal.i18n import N_
+
 log = logging.getLogger(__name__)
 ASSET_PREFIX = "/static/"
 DEFAULT_TIME_LIMIT = 20
+TOO_SLOW = N_("PDFの作成に時間がかかりすぎたため、中止しました。"
+              "時間をおいて、もう一度お試しください。")
+FAILED = N_("PDFを作成できませんでした。時間をおいて、もう一度お試しください。")
 
 
-class PdfError(RuntimeError):
-    pass
+class PdfError(Refusal):
+    """Rendering failed or was cut off: the page says so (503, the user may try again)."""
 
-
-class PdfTimeLimit(BaseException):
-    """Raised from SIGALRM. A BaseException, so WeasyPrint's own `except Exception`
-    handlers (which log and go on) cannot swallow it."""
+    status = 503
 
 
 class FetchRefused(ValueError):
@@ -66,36 +68,108 @@ def make_url_fetcher(static_dir: Path, fetched: list[str] | None = None):
     return AppAssetsOnly(allowed_protocols=("portal",), allow_redirects=False)
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Cut a pathological document off. SIGALRM works in the main thread (gunicorn sync
-    workers, rq workers); elsewhere the job's own timeout is the limit."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def _expired(signum: int, frame: Any) -> None:
-        raise PdfTimeLimit()
-
-    previous = signal.signal(signal.SIGALRM, _expired)
-    # Repeats until cleared, in case one delivery lands somewhere that cannot raise.
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+def _render(html: str, static_dir: str, record: bool) -> tuple[str, Any, list[str] | None]:
+    fetched: list[str] | None = [] if record else None
     try:
-        yield
-    except PdfTimeLimit:
-        raise PdfError(f"PDF rendering took longer than {seconds} s") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        from weasyprint import HTML
+
+        fetcher = make_url_fetcher(Path(static_dir), fetched)
+        pdf = HTML(string=html, base_url="portal://app/", url_fetcher=fetcher).write_pdf()
+        return "ok", pdf, fetched
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises PdfError
+        return "error", f"{type(exc).__name__}: {exc}", fetched
 
 
-def html_to_pdf(html: str, *, time_limit_s: float = DEFAULT_TIME_LIMIT,
+def _serve(connection: Connection) -> None:
+    """The renderer process: one document at a time, until the web process goes away (EOF)
+    or has had enough of it. It stays warm between documents (fonts, Pango)."""
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        connection.send(_render(*job))
+
+
+class _Renderer:
+    """One renderer process per web or job process, started on first use. A render that
+    outlives its limit gets the process killed (and a new one next time): a hard limit that
+    cannot land in this process's code, as a SIGALRM handler could, anywhere in it."""
+
+    RENEW_AFTER = 200  # documents; bounds whatever WeasyPrint's caches keep
+    _lock = threading.Lock()
+    _process: multiprocessing.process.BaseProcess | None = None
+    _connection: Connection | None = None
+    _served = 0
+
+    @classmethod
+    def render(cls, job: tuple[str, str, bool], limit: float) -> tuple[str, Any, list | None]:
+        with cls._lock:  # a threaded server: one document at a time through the pipe
+            connection = cls._ready()
+            connection.send(job)
+            try:
+                if not connection.poll(limit):
+                    log.warning("PDF rendering cut off after %s s", limit)
+                    raise PdfError(TOO_SLOW)
+                answer = connection.recv()
+            except EOFError:
+                log.error("the PDF renderer died without an answer")
+                raise PdfError(FAILED) from None
+            except BaseException:
+                cls.stop()
+                raise
+            cls._served += 1
+            return answer
+
+    @classmethod
+    def _ready(cls) -> Connection:
+        if cls._process is None or not cls._process.is_alive() or cls._served >= cls.RENEW_AFTER:
+            cls.stop()
+            context = _context()
+            ours, theirs = context.Pipe()
+            cls._process = context.Process(target=_serve, args=(theirs,), daemon=True,
+                                           name="portal-pdf-renderer")
+            cls._process.start()
+            theirs.close()
+            cls._connection, cls._served = ours, 0
+        assert cls._connection is not None
+        return cls._connection
+
+    @classmethod
+    def stop(cls) -> None:
+        process, connection = cls._process, cls._connection
+        cls._process = cls._connection = None
+        if connection is not None:
+            connection.close()
+        if process is not None:
+            if process.is_alive():
+                process.kill()
+            process.join()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver: the renderer is forked from a small server process that has imported
+    WeasyPrint and nothing of the app's state (no database connections, threads or held
+    locks), so it can be killed at any moment and leaves this process as it was."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["portal.pdf"])
+    return context
+
+
+def _time_limit() -> float:
+    return float(current_app.config.get("PDF_TIME_LIMIT_SECONDS") or DEFAULT_TIME_LIMIT)
+
+
+def html_to_pdf(html: str, *, time_limit_s: float | None = None,
                 fetched: list[str] | None = None) -> bytes:
-    from weasyprint import HTML
-
-    fetcher = make_url_fetcher(Path(current_app.static_folder), fetched)
-    with time_limit(time_limit_s):
-        return HTML(string=html, base_url="portal://app/", url_fetcher=fetcher).write_pdf()
+    job = (html, str(current_app.static_folder), fetched is not None)
+    status, payload, seen = _Renderer.render(job, time_limit_s or _time_limit())
+    if fetched is not None and seen:
+        fetched.extend(seen)
+    if status != "ok":
+        log.error("PDF rendering failed: %s", payload)
+        raise PdfError(FAILED)
+    return payload
 
 
 def render_pdf(template: str, **context: Any) -> bytes:

@@ -108,6 +108,7 @@ class SmtpSink:
         self.raw: list[bytes] = []
         self.envelopes: list[list[str]] = []
         self._lock = threading.Lock()
+        self.on_accept = None  # called once a message is stored, before the 250 is sent
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         data = envelope.original_content or envelope.content
@@ -115,6 +116,8 @@ class SmtpSink:
             self.raw.append(bytes(data))
             self.envelopes.append(list(envelope.rcpt_tos))
             self.messages.append(email.message_from_bytes(bytes(data), policy=default_policy))
+        if self.on_accept is not None:
+            self.on_accept()
         return "250 OK"
 
     def body(self, index: int = -1) -> str:
@@ -187,6 +190,7 @@ def worker_env(app, redis_url: str) -> dict[str, str]:
         "REDIS_URL": redis_url, "MAIL_URL": config.get("MAIL_URL") or "",
         "STORAGE_DIR": str(config["STORAGE_DIR"]), "SECRET_KEY": config["SECRET_KEY"],
         "BASE_DOMAIN": config["BASE_DOMAIN"], "EXTERNAL_PORT": str(config["EXTERNAL_PORT"]),
+        "OUTBOX_STALE_SENDING_SECONDS": str(config["OUTBOX_STALE_SENDING_SECONDS"]),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")])),
     })
     env.pop("MIGRATE_DATABASE_URL", None)

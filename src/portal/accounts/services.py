@@ -16,7 +16,7 @@ from portal.db import utcnow
 from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
-from portal.mail import queue_mail
+from portal.mail import RESOLVERS, queue_resolved_mail, render_mail
 from portal.urls import external_url
 
 _hasher = PasswordHasher()
@@ -106,14 +106,22 @@ def consume_token(raw: str, purpose: str) -> AccountToken:
 
 
 def request_password_reset(email: str) -> None:
-    """Same outcome for known and unknown addresses; only a known one gets mail."""
+    """The same work for known and unknown addresses (SECURITY.md 18): one outbox row, one
+    job. The worker looks the address up (_password_reset_mail); only a known one gets mail."""
+    queue_resolved_mail("password_reset", email)
+
+
+def _password_reset_mail(email: str) -> tuple[str, str] | None:
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.is_active:
-        return
+        return None
     raw = issue_token(user, "password_reset")
-    queue_mail("password_reset", user.email, user=user,
-               link=external_url("auth.reset_password", token=raw),
-               ttl_minutes=current_app.config["TOKEN_TTL_SECONDS"] // 60)
+    return render_mail("password_reset", user=user,
+                       link=external_url("auth.reset_password", token=raw),
+                       ttl_minutes=current_app.config["TOKEN_TTL_SECONDS"] // 60)
+
+
+RESOLVERS["password_reset"] = _password_reset_mail
 
 
 def reset_password(raw: str, password: str) -> User:

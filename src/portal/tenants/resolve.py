@@ -64,6 +64,15 @@ def tenant_for_host(host: str) -> TenantRef | None:
     return ref
 
 
+def ref_for_id(tenant_id: int) -> TenantRef:
+    """The snapshot of a tenant known by id (a job's argument), for bind_tenant."""
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise LookupError(f"no tenant {tenant_id}")
+    return TenantRef(tenant.id, tenant.slug, tenant.name,
+                     primary_host(tenant, current_app.config["BASE_DOMAIN"]))
+
+
 def rules_for(slug: str, name: str = "") -> TenantRules:
     rules = load_all_rules(current_app.config["TENANTS_DIR"]).get(slug)
     return rules or default_rules(slug, name or slug)
@@ -76,7 +85,7 @@ def bind_tenant(ref: TenantRef) -> None:
 
 
 def resolve_tenant() -> None:
-    if request.endpoint in ("static", "health"):
+    if request.endpoint in ("static", "health", "ready"):
         return
     ref = tenant_for_host(host_of(request.host))
     if ref is None:

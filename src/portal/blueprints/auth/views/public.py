@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import services
@@ -27,10 +28,21 @@ def _login_key() -> str:
     return f"login:{g.tenant.id}:{identifier}"
 
 
+def _address_key() -> str:
+    """The client's address (the socket's, or the trusted proxies' X-Forwarded-For entry,
+    see TRUSTED_PROXY_HOPS), across every society: one address trying many accounts."""
+    return f"login-address:{get_remote_address()}"
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute",
-               key_func=_login_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code != 302)
+               key_func=_login_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+               key_func=_address_key, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
