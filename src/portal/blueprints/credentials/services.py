@@ -364,7 +364,11 @@ def return_credential(actor: User, credential_id: int, reason: str) -> Credentia
 
 
 def can_download(user: User, file: StoredFile) -> bool:
-    if file.owner_id == user.id or user.role == Role.secretariat.value:
+    if file.owner_id == user.id:
+        return True
+    if file.state == "staged":  # a draft chosen on 次へ is its owner's alone until 申請
+        return False
+    if user.role == Role.secretariat.value:
         return True
     if user.role != Role.program_director.value or user.facility_id is None:
         return False
