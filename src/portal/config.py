@@ -60,6 +60,9 @@ class Config:
         self.SESSION_COOKIE_DOMAIN = None
         self.TOKEN_TTL_SECONDS = 60 * 60
         self.LOGIN_FAILURES_PER_MINUTE = 5
+        # Uploads per user, all upload forms together (Flask-Limiter syntax): bounds the disk
+        # one account can fill between two daily purges.
+        self.UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "10/minute;60/hour")
         self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
         self.OUTBOX_SWEEP_AGE_SECONDS = 30
         self.OUTBOX_STALE_SENDING_SECONDS = 600

@@ -5,10 +5,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, Response, abort, current_app, g
 from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
+from portal.errors import Refusal, refusal
+from portal.extensions import limiter
+from portal.i18n import N_
+
+UPLOADS_TOO_FAST = N_("短時間にファイルのアップロードが繰り返されたため、一時的に受け付けを停止しています。"
+                      "しばらく待ってから、もう一度お試しください。")
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -36,3 +42,19 @@ def require_module(bp: Blueprint, name: str) -> None:
     def _module_gate() -> None:
         if not g.rules.has_module(name):
             abort(404)
+
+
+def _uploader_key() -> str:
+    return f"upload:{g.tenant.id}:{current_user.get_id()}"
+
+
+def _uploads_too_fast(_limit) -> Response:
+    return refusal(Refusal(UPLOADS_TOO_FAST, 429))
+
+
+# Every upload endpoint counts against one budget per user (UPLOAD_RATE_LIMIT), so one
+# account cannot fill the disk however it spreads its posts. Put it under roles_required:
+# the key is the logged-in user.
+upload_rate_limit = limiter.shared_limit(
+    lambda: current_app.config["UPLOAD_RATE_LIMIT"], scope="uploads", key_func=_uploader_key,
+    methods=["POST"], on_breach=_uploads_too_fast)

@@ -25,7 +25,7 @@ from portal.i18n import N_
 from portal.storage import download_response
 from portal.ui import to_jst
 from portal.upload_checks import UploadRejected
-from portal.web import roles_required
+from portal.web import roles_required, upload_rate_limit
 
 FACILITY = Role.facility_manager
 
@@ -133,6 +133,7 @@ def _scan_refused(form: ScanForm, exc: UploadRejected):
 
 @bp.post("/scan")
 @roles_required(FACILITY)
+@upload_rate_limit
 def upload_scan():
     form = ScanForm()
     if not form.validate_on_submit():
