@@ -85,19 +85,22 @@ def outbox_sweep(every: float) -> None:
 @with_appcontext
 @click.option("--older-than-hours", type=int, default=24)
 def purge_staged(older_than_hours: int) -> None:
-    """Delete files chosen on 次へ but never submitted."""
+    """Delete files chosen on 次へ but never submitted, and the bytes of superseded files
+    past their society's retention period (the rows stay as tombstones)."""
     from portal.db import utcnow
-    from portal.storage import StoredFile, discard
+    from portal.storage import StoredFile, discard, purge_superseded
 
-    cutoff = utcnow() - timedelta(hours=older_than_hours)
+    now = utcnow()
+    cutoff = now - timedelta(hours=older_than_hours)
     with system_scope(db.session):
         stale = db.session.scalars(select(StoredFile).where(
             StoredFile.state == "staged", StoredFile.created_at < cutoff)).all()
         for file in stale:
             discard(file)
             db.session.delete(file)
+        superseded = purge_superseded(now)
         db.session.commit()
-    click.echo(f"purged {len(stale)} staged file(s)")
+    click.echo(f"purged {len(stale)} staged file(s), {superseded} superseded file(s)")
 
 
 def init_app(app: Flask) -> None:

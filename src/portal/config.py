@@ -79,6 +79,10 @@ class Config:
         # Proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer):
         # 0 = none, the socket's address is the client's and the header is ignored.
         self.TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
+
+        # Uploads per user, all upload forms together (Flask-Limiter syntax): bounds the disk
+        # one account can fill between two daily purges.
+        self.UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "10/minute;60/hour")
         self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
         self.OUTBOX_SWEEP_AGE_SECONDS = 30
         # A mail claimed ("sending") this long ago by a worker that never said how it went

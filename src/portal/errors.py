@@ -100,6 +100,8 @@ def http_error(exc: HTTPException):
     """Every 4xx/5xx HTTPException (abort(), CSRF, 413 from the form parser, 429, ...)."""
     if request.endpoint == "static" or exc.code is None or exc.code < 400:
         return exc
+    if exc.response is not None:  # answered already, e.g. a Refusal from a rate limit's on_breach
+        return exc.response
     if g.get("tenant") is None:
         return render_template("errors/no_tenant.html", exc=exc), exc.code
     message = _too_large_for_slot() if exc.code == 413 else None

@@ -6,12 +6,13 @@ import hashlib
 import os
 import tempfile
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, current_app, send_file
+from flask import Response, abort, current_app, send_file
 from flask_babel import gettext
-from sqlalchemy import BigInteger, ForeignKey, String, event
+from sqlalchemy import BigInteger, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import FileStorage
 
@@ -23,6 +24,7 @@ from portal.upload_checks import UploadRejected, check_file
 CHUNK = 64 * 1024
 MAX_NAME_LENGTH = 255  # StoredFile.original_filename
 _NEW_FILES = "new_files"
+_DOOMED_FILES = "doomed_files"
 
 
 class StoredFile(TenantScoped, Base):
@@ -35,7 +37,9 @@ class StoredFile(TenantScoped, Base):
     mime_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
-    # staged (chosen, not yet submitted) -> committed -> superseded
+    # staged (chosen, not yet submitted) -> committed -> superseded -> purged (a tombstone:
+    # the bytes are gone after the society's retention period, the row stays for the
+    # records and the audit trail that point at it)
     state: Mapped[str] = mapped_column(String(20), default="staged")
 
 
@@ -131,16 +135,61 @@ def _drop_new_files(session: Session) -> None:
 def install(session_class: type[Session]) -> None:
     if not event.contains(session_class, "after_commit", _keep_new_files):
         event.listen(session_class, "after_commit", _keep_new_files)
-        event.listen(session_class, "after_soft_rollback", lambda s, t: _drop_new_files(s))
+        event.listen(session_class, "after_soft_rollback", _drop_new_files_on_rollback)
+
+
+def _drop_new_files_on_rollback(session: Session, transaction) -> None:
+    _drop_new_files(session)
+    session.info.pop(_DOOMED_FILES, None)  # their rows are back, so their bytes stay
 
 
 def _keep_new_files(session: Session) -> None:
     session.info.pop(_NEW_FILES, None)
+    for path in session.info.pop(_DOOMED_FILES, []):
+        path.unlink(missing_ok=True)
+
+
+def delete_after_commit(file: StoredFile) -> None:
+    """Delete the row now and its bytes once that is committed: a rollback keeps both."""
+    from portal.extensions import db
+
+    db.session.info.setdefault(_DOOMED_FILES, []).append(path_for(file))
+    db.session.delete(file)
+
+
+def purge_after_commit(file: StoredFile) -> None:
+    """Keep the row as a tombstone (state `purged`); its bytes go once that is committed."""
+    from portal.extensions import db
+
+    db.session.info.setdefault(_DOOMED_FILES, []).append(path_for(file))
+    file.state = "purged"
 
 
 def discard(file: StoredFile) -> None:
     """Remove the bytes of a file whose row is being rolled back or purged."""
     path_for(file).unlink(missing_ok=True)
+
+
+def purge_superseded(now: datetime) -> int:
+    """Tombstone superseded files older than their society's retention (rules.toml
+    [storage] superseded_retention_days); an audit event records each. Caller commits,
+    in system scope."""
+    from portal import audit
+    from portal.extensions import db
+    from portal.tenants.models import Tenant
+    from portal.tenants.resolve import rules_for
+
+    purged = 0
+    for tenant in db.session.scalars(select(Tenant).order_by(Tenant.id)).all():
+        days = rules_for(tenant.slug, tenant.name).storage.superseded_retention_days
+        # updated_at is when the file became superseded: nothing changes it afterwards.
+        for file in db.session.scalars(select(StoredFile).where(
+                StoredFile.tenant_id == tenant.id, StoredFile.state == "superseded",
+                StoredFile.updated_at < now - timedelta(days=days))).all():
+            purge_after_commit(file)
+            audit.record("stored_file_purged", file, from_state="superseded", to_state="purged")
+            purged += 1
+    return purged
 
 
 def as_attachment(response: Response, name: str, ascii_name: str | None = None) -> Response:
@@ -157,6 +206,8 @@ def as_attachment(response: Response, name: str, ascii_name: str | None = None) 
 
 
 def download_response(file: StoredFile) -> Response:
+    if file.state == "purged":  # past the society's retention period: the bytes are gone
+        abort(404)
     response = send_file(path_for(file), mimetype=file.mime_type, as_attachment=True,
                          download_name=file.original_filename, max_age=0, conditional=False)
     return as_attachment(response, file.original_filename)

@@ -44,8 +44,12 @@ ACTIVE_PDF_NAMES = frozenset({
     "/JS", "/JavaScript", "/OpenAction", "/AA", "/Launch", "/EmbeddedFile",
     "/EmbeddedFiles", "/RichMedia", "/XFA", "/ImportData", "/SubmitForm", "/GoToE",
 })
+# Link actions: a click opens an address, another file or media. A certificate needs none,
+# and staff open these files on hospital machines, so they are refused like active content.
+LINK_PDF_NAMES = frozenset({"/URI", "/GoToR", "/Rendition", "/Movie", "/Sound"})
+FLAGGED_PDF_NAMES = ACTIVE_PDF_NAMES | LINK_PDF_NAMES
 # A PDF name token: "/" then regular characters up to whitespace or a delimiter.
-_LONGEST_ESCAPED_NAME = 1 + 3 * max(len(name) - 1 for name in ACTIVE_PDF_NAMES)
+_LONGEST_ESCAPED_NAME = 1 + 3 * max(len(name) - 1 for name in FLAGGED_PDF_NAMES)
 _NAME_TOKEN = re.compile(rb"/[^\x00\t\n\x0c\r /\[\]()<>{}%]+")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
@@ -55,6 +59,10 @@ ENCRYPTED = N_("パスワード付き（暗号化された）PDFはアップロ�
                "パスワードを解除して保存し直してください。")
 ACTIVE = N_("スクリプトや添付ファイルを含むPDFはアップロードできません。"
             "印刷メニューの「PDFとして保存」などで作り直してください。")
+LINKS = N_("リンク（URLや他のファイルを開く動作）を含むPDFはアップロードできません。"
+           "リンクを含まない形で保存し直してください（紙の書類をスキャンしたPDFなど）。")
+TRAILING = N_("PDFの後ろに別のデータが付け足されているため、アップロードできません。"
+              "元の書類から「PDFとして保存」し直してください。")
 TOO_COMPLEX = N_("PDFの構造が複雑すぎるため確認できません。"
                  "不要なページを除いて保存し直してください。")
 TOO_MANY_PIXELS = N_("画像の解像度が大きすぎます。"
@@ -139,9 +147,9 @@ def _check_pdf(path: Path) -> None:
         # (HTML + PDF, ZIP + PDF) are made; we do not.
         if f.read(5) != b"%PDF-":
             raise UploadRejected(BROKEN)
+    _check_pdf_end(path)
     # Raw scan first: it is cheap, and it sees objects the parser might skip.
-    if _raw_active_name(path):
-        raise UploadRejected(ACTIVE)
+    _refuse_flagged(_raw_active_name(path))
     try:
         # An open file, not the path: given a path, pypdf reads the whole file into memory.
         with path.open("rb") as f:
@@ -156,8 +164,37 @@ def _check_pdf(path: Path) -> None:
         raise
     except Exception as exc:  # pypdf raises many types on hostile input; all mean "unreadable"
         raise UploadRejected(BROKEN) from exc
-    if found:
+    _refuse_flagged(found)
+
+
+def _refuse_flagged(name: str | None) -> None:
+    if name in ACTIVE_PDF_NAMES:
         raise UploadRejected(ACTIVE)
+    if name is not None:
+        raise UploadRejected(LINKS)
+
+
+PDF_WHITESPACE = b"\x00\t\n\x0c\r "
+EOF_TAIL = 1024  # the last %%EOF must be within this many bytes of the end
+ZIP_TAIL = 65_535 + 22  # a ZIP reader looks for its end record this far from the end
+ZIP_END_RECORD = b"PK\x05\x06"
+
+
+def _check_pdf_end(path: Path) -> None:
+    """Nothing but whitespace after the last %%EOF, and no ZIP end record near the end.
+
+    A ZIP or HTML file appended to a valid PDF (a polyglot) still opens as a PDF, and as
+    the other format in a program that reads from the end: the stored bytes must be a PDF
+    and nothing else. A ZIP's comment could end in a fake %%EOF, hence its own check."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        f.seek(max(0, size - ZIP_TAIL))
+        tail = f.read()
+    end = tail.rfind(b"%%EOF", max(0, len(tail) - EOF_TAIL))
+    if end < 0:
+        raise UploadRejected(BROKEN)  # truncated, or a long payload after the PDF
+    if tail[end + 5:].strip(PDF_WHITESPACE) or ZIP_END_RECORD in tail:
+        raise UploadRejected(TRAILING)
 
 
 def _raw_active_name(path: Path) -> str | None:
@@ -178,7 +215,7 @@ def _raw_active_name(path: Path) -> str | None:
                     carry = match.group() if len(match.group()) <= _LONGEST_ESCAPED_NAME else b""
                     break
                 name = _decoded_name(match.group())
-                if name in ACTIVE_PDF_NAMES:
+                if name in FLAGGED_PDF_NAMES:
                     return name
             if not chunk:
                 return None
@@ -243,8 +280,8 @@ def _active_name_in_graph(reader: PdfReader, source: _SkippableFile | None = Non
             finally:
                 if skip:
                     source.skipping = False
-        if isinstance(obj, NameObject) and obj in ACTIVE_PDF_NAMES:
-            return str(obj)  # e.g. the value of /S (/JavaScript, /Launch, /SubmitForm ...)
+        if isinstance(obj, NameObject) and obj in FLAGGED_PDF_NAMES:
+            return str(obj)  # e.g. the value of /S (/JavaScript, /Launch, /URI ...)
         if not isinstance(obj, (DictionaryObject, ArrayObject)):
             continue  # numbers, strings, stream data: nothing to follow
         budget -= 1
@@ -252,7 +289,7 @@ def _active_name_in_graph(reader: PdfReader, source: _SkippableFile | None = Non
             raise UploadRejected(TOO_COMPLEX)
         if isinstance(obj, DictionaryObject):
             for key in obj:
-                if key in ACTIVE_PDF_NAMES:
+                if key in FLAGGED_PDF_NAMES:
                     return str(key)
             stack.extend(obj.values())
         else:

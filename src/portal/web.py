@@ -6,12 +6,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, Response, abort, current_app, g, request
 from flask_login import current_user, login_required
 from werkzeug.routing import IntegerConverter
 
 from portal import normalize
 from portal.accounts.models import Role
+from portal.errors import Refusal, refusal
+from portal.extensions import limiter
+from portal.i18n import N_
+
+UPLOADS_TOO_FAST = N_("短時間にファイルのアップロードが繰り返されたため、一時的に受け付けを停止しています。"
+                      "しばらく待ってから、もう一度お試しください。")
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -74,3 +80,19 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=normalize.DB_INT_MAX, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _uploader_key() -> str:
+    return f"upload:{g.tenant.id}:{current_user.get_id()}"
+
+
+def _uploads_too_fast(_limit) -> Response:
+    return refusal(Refusal(UPLOADS_TOO_FAST, 429))
+
+
+# Every upload endpoint counts against one budget per user (UPLOAD_RATE_LIMIT), so one
+# account cannot fill the disk however it spreads its posts. Put it under roles_required:
+# the key is the logged-in user.
+upload_rate_limit = limiter.shared_limit(
+    lambda: current_app.config["UPLOAD_RATE_LIMIT"], scope="uploads", key_func=_uploader_key,
+    methods=["POST"], on_breach=_uploads_too_fast)

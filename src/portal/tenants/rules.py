@@ -138,6 +138,13 @@ class Renewal(_Frozen):
     addressee: str | None = None
 
 
+class Storage(_Frozen):
+    """How long the bytes of a superseded upload (an earlier licence, scan or certificate
+    replaced by a newer one) are kept before the daily purge removes them."""
+
+    superseded_retention_days: int = Field(default=90, ge=1, le=3650)
+
+
 class TenantRules(_Frozen):
     slug: str
     locale_default: Literal["ja", "en"] = "ja"
@@ -153,6 +160,7 @@ class TenantRules(_Frozen):
     cohorts: tuple[Cohort, ...] = ()
     links: Links = Links()
     renewal: Renewal = Renewal()
+    storage: Storage = Storage()
     # The society's own wording for a shared label: "key" or "key.<role>" (see term()).
     terminology: dict[str, str] = {}
 

@@ -8,17 +8,29 @@ from pypdf import PdfWriter
 MiB = 1024 * 1024
 
 
-def pdf_bytes(pad_to: int | None = None) -> bytes:
+def _written(padding: int) -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
+    if padding:
+        writer.add_metadata({"/Padding": "x" * padding})
     out = io.BytesIO()
     writer.write(out)
-    data = out.getvalue()
-    if pad_to is not None:
-        # Padding after %%EOF keeps the PDF valid and makes the size exact.
-        assert pad_to >= len(data)
-        data += b"\n" + b"%" * (pad_to - len(data) - 1)
-    return data
+    return out.getvalue()
+
+
+def pdf_bytes(pad_to: int | None = None) -> bytes:
+    """A one-page PDF; with pad_to, exactly that many bytes. The padding is a metadata string
+    inside the PDF: bytes after %%EOF are refused (a polyglot's hiding place)."""
+    data = _written(0)
+    if pad_to is None:
+        return data
+    padding = 1
+    for _ in range(5):  # the xref offsets' digits grow with the padding: converge
+        data = _written(padding)
+        if len(data) == pad_to:
+            return data
+        padding += pad_to - len(data)
+    raise AssertionError(f"cannot pad a PDF to {pad_to} bytes")
 
 
 def png_bytes() -> bytes:

@@ -27,7 +27,7 @@ from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
-from portal.storage import StoredFile, store_upload
+from portal.storage import StoredFile, delete_after_commit, store_upload
 from portal.tenants.rules import TenantRules
 from portal.urls import external_url
 from portal.worklist.services import close_tasks, notify_user, open_task
@@ -221,9 +221,19 @@ def stage_file(trainee: User, upload: FileStorage | None, rules: TenantRules) ->
     _require_can_upload(trainee)
     stored = store_upload(upload, SLOT, rules.upload(SLOT), tenant_id=trainee.tenant_id,
                           owner_id=trainee.id)
+    _drop_earlier_drafts(trainee)
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def _drop_earlier_drafts(trainee: User) -> None:
+    """A trainee has one draft: choosing another file replaces the last one (row and bytes),
+    so 1000 posts of 次へ leave one staged file, not 1000 until the daily purge."""
+    for earlier in db.session.scalars(select(StoredFile).where(
+            StoredFile.owner_id == trainee.id, StoredFile.slot == SLOT,
+            StoredFile.state == "staged")):
+        delete_after_commit(earlier)
 
 
 def staged_file(trainee: User, file_id: int | None) -> StoredFile | None:
@@ -390,7 +400,11 @@ def return_credential(actor: User, credential_id: int, reason: str) -> Credentia
 
 
 def can_download(user: User, file: StoredFile) -> bool:
-    if file.owner_id == user.id or user.role == Role.secretariat.value:
+    if file.owner_id == user.id:
+        return True
+    if file.state == "staged":  # a draft chosen on 次へ is its owner's alone until 申請
+        return False
+    if user.role == Role.secretariat.value:
         return True
     if user.role != Role.program_director.value or user.facility_id is None:
         return False

@@ -12,7 +12,7 @@ from portal.forms import EmptyForm
 from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import N_
 from portal.upload_checks import UploadRejected
-from portal.web import roles_required, uploads_to
+from portal.web import roles_required, upload_rate_limit, uploads_to
 
 DRAFT = "credential_draft"
 
@@ -29,6 +29,7 @@ def _document_label(code: object) -> str:
 @bp.route("/credentials/upload", methods=["GET", "POST"])
 @uploads_to(services.SLOT)
 @roles_required(Role.trainee)
+@upload_rate_limit
 def upload():
     summary = services.trainee_summary(current_user)
     staged = services.staged_file(current_user, _draft().get("file_id"))

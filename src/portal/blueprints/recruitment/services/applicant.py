@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import g
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +24,7 @@ from portal.blueprints.recruitment.models import (
     RecruitmentRound,
 )
 from portal.blueprints.recruitment.services.transitions import (  # noqa: F401 (used as services.X)
+    CLOSED_OUT_STATUSES,
     STALE,
     RecruitmentError,
     close_due_rounds,
@@ -104,11 +105,19 @@ def calendar(now: datetime, year: int | None = None) -> Calendar:
 
 # --- the applicant's side ------------------------------------------------------------------------
 
-def open_application(applicant: User, year: int) -> RecruitmentApplication | None:
-    return db.session.scalar(select(RecruitmentApplication).where(
+def open_application(applicant: User, year: int,
+                     now: datetime | None = None) -> RecruitmentApplication | None:
+    """The applicant's open application for the year. Read as of `now`: one that the
+    close-out of a round past its 選考結果登録締切 would close (応募済, 不採用) counts as closed
+    already, so pages show the right state without writing on GET (SECURITY.md 21); the
+    close-out itself runs from cron and before every POST that depends on it."""
+    now = now or utcnow()
+    return db.session.scalar(select(RecruitmentApplication).join(RecruitmentApplication.round).where(
         RecruitmentApplication.applicant_id == applicant.id,
         RecruitmentApplication.start_fiscal_year == year,
-        RecruitmentApplication.closed_at.is_(None))
+        RecruitmentApplication.closed_at.is_(None),
+        or_(RecruitmentApplication.status.not_in(CLOSED_OUT_STATUSES),
+            RecruitmentRound.decisions_close_at > now))
         .options(joinedload(RecruitmentApplication.program),
                  joinedload(RecruitmentApplication.round)))
 
@@ -166,9 +175,8 @@ def applicant_screen(applicant: User, now: datetime | None = None,
                      licence_on_file: bool | None = None) -> ApplicantScreen:
     """`licence_on_file`: given when the page has read the licence anyway (else read here)."""
     now = now or utcnow()
-    close_due_rounds(now)
     cal = calendar(now)
-    current = open_application(applicant, cal.year) if cal.year is not None else None
+    current = open_application(applicant, cal.year, now) if cal.year is not None else None
     return ApplicantScreen(cal, current, applications_of(applicant),
                            _licence_ok(applicant, licence_on_file))
 
@@ -209,9 +217,8 @@ def check_track(track: str, ground: str | None) -> str | None:
 def check_can_apply(applicant: User, program: RecruitmentProgram,
                     now: datetime) -> RecruitmentRound:
     """Everything apply checks, without changing anything (the confirm screen calls it too)."""
-    close_due_rounds(now)
     cal = calendar(now, program.start_fiscal_year)
-    screen = ApplicantScreen(cal, open_application(applicant, program.start_fiscal_year),
+    screen = ApplicantScreen(cal, open_application(applicant, program.start_fiscal_year, now),
                              licence_ok=_licence_ok(applicant))
     if screen.apply_block:
         raise RecruitmentError(screen.apply_block)
@@ -224,6 +231,7 @@ def apply(applicant: User, program_id: int, track: str, ground: str | None,
     now = now or utcnow()
     program = get_program(program_id)
     ground = check_track(track, ground)
+    close_due_rounds(now)  # the application a due round still holds open must not block this one
     round_ = check_can_apply(applicant, program, now)
     application = RecruitmentApplication(
         tenant_id=applicant.tenant_id, applicant_id=applicant.id, program=program, round=round_,

@@ -77,6 +77,8 @@ def _decidable(actor: User, application_id: int, now: datetime) -> RecruitmentAp
 
 def _withdrawal_pending(actor: User, application_id: int) -> RecruitmentApplication:
     application = get_for_director(actor, application_id)
+    if application.applicant_id == actor.id:  # an account that changed role (SECURITY.md 22)
+        raise RecruitmentError(N_("ご自身の辞退申請は処理できません。"), 403)
     if application.status != "withdrawal_requested":
         raise RecruitmentError(N_("この辞退申請は既に処理済みです。画面を更新してください。"))
     return application

@@ -59,6 +59,10 @@ def result_mail(application: RecruitmentApplication) -> None:
 
 # --- round close-out (system) --------------------------------------------------------------------
 
+# What the close-out of a round closes; reads treat them as closed once the round is due.
+CLOSED_OUT_STATUSES = ("applied", "rejected")
+
+
 def close_due_rounds(now: datetime | None = None) -> int:
     """When a round's selection period ends: 応募済 becomes 未設定, and 不採用/未設定 close, so
     the applicant is 未応募 again (B-R12, I-22). Safe to run twice, and from many requests at
@@ -81,7 +85,7 @@ def close_due_rounds(now: datetime | None = None) -> int:
 def _close_out(round_id: int, now: datetime) -> None:
     pending = db.session.scalars(select(RecruitmentApplication).where(
         RecruitmentApplication.round_id == round_id, RecruitmentApplication.closed_at.is_(None),
-        RecruitmentApplication.status.in_(("applied", "rejected")))
+        RecruitmentApplication.status.in_(CLOSED_OUT_STATUSES))
         .options(joinedload(RecruitmentApplication.applicant))).all()
     for application in pending:
         before = application.status

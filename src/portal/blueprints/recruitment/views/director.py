@@ -59,7 +59,6 @@ def _filters(source) -> Filters:
 
 def _page(filters: Filters, status: int = 200, error: str | None = None):
     now = utcnow()
-    services.close_due_rounds(now)  # closed rounds show their final states (未設定, ...)
     cal = services.calendar(now)
     current = q.current_round(cal)
     if filters.round is None:

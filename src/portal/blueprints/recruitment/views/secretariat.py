@@ -16,7 +16,6 @@ from portal.blueprints.recruitment import bp
 from portal.blueprints.recruitment.forms import ProgramForm, RoundForm
 from portal.blueprints.recruitment.models import CURRICULUM_GROUNDS, STATUS_LABELS
 from portal.blueprints.recruitment.queries import secretariat as queries
-from portal.blueprints.recruitment.services import applicant as services
 from portal.blueprints.recruitment.services import rounds as rounds_rules
 from portal.blueprints.recruitment.services import secretariat as admin
 from portal.db import utcnow
@@ -214,7 +213,6 @@ def _after() -> int | None:
 @bp.get("/admin/applications")
 @roles_required(Role.secretariat)
 def admin_applications():
-    services.close_due_rounds(utcnow())  # statuses as of now, even before the nightly job ran
     f = queries.ApplicationFilter.from_args(request.args)
     after = _after()
     rows, next_after = queries.page(f, after)
@@ -227,7 +225,6 @@ def admin_applications():
 @bp.get("/admin/applications/<int:application_id>")
 @roles_required(Role.secretariat)
 def admin_application(application_id: int):
-    services.close_due_rounds(utcnow())
     application = queries.get_application(application_id)
     if application is None:
         abort(404)
@@ -238,7 +235,6 @@ def admin_application(application_id: int):
 @bp.get("/admin/applications.csv")
 @roles_required(Role.secretariat)
 def admin_export():
-    services.close_due_rounds(utcnow())
     f = queries.ApplicationFilter.from_args(request.args)
     response = make_response(queries.applications_csv(f))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -13,7 +13,7 @@ from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import N_
 from portal.storage import download_response
 from portal.upload_checks import UploadRejected
-from portal.web import roles_required, uploads_to
+from portal.web import roles_required, upload_rate_limit, uploads_to
 
 REGISTERED_EMAIL = "registration_email"  # shown on the 完了 page after the redirect
 
@@ -22,6 +22,7 @@ REGISTERED_EMAIL = "registration_email"  # shown on the 完了 page after the re
 @bp.route("/license", methods=["GET", "POST"])
 @uploads_to(services.SLOT)
 @roles_required(Role.trainee)
+@upload_rate_limit
 def license():
     form = LicenseForm()
     status = 400 if request.method == "POST" else 200

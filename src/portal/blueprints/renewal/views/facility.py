@@ -24,7 +24,7 @@ from portal.htmx import render_page_or_block
 from portal.i18n import N_
 from portal.storage import download_response
 from portal.upload_checks import UploadRejected
-from portal.web import roles_required, uploads_to
+from portal.web import roles_required, upload_rate_limit, uploads_to
 
 FACILITY = Role.facility_manager
 
@@ -134,6 +134,7 @@ def _scan_refused(form: ScanForm, exc: UploadRejected):
 @bp.post("/scan")
 @uploads_to(services.SLOT)
 @roles_required(FACILITY)
+@upload_rate_limit
 def upload_scan():
     form = ScanForm()
     if not form.validate_on_submit():

@@ -63,7 +63,8 @@ def review_document(application_id: int):
 @roles_required(Role.secretariat)
 def review_scan(application_id: int):
     app = _application(application_id)
-    if app.sealed_file is None:
+    # Until the facility first submits, the scan is its draft: the society does not see it.
+    if app.sealed_file is None or app.submitted_at is None:
         abort(404)
     return download_response(app.sealed_file)
 
