@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.blueprints.credentials.models import Credential
+from portal.blueprints.credentials.models import Credential, TrainingStartApplication
 from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.blueprints.recruitment.services import selection
 from portal.db import utcnow
@@ -29,6 +29,9 @@ def test_a_director_cannot_review_their_own_credential(app, jsicm, client_for, w
     with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):
         credential_id = db.session.scalar(select(Credential.id))
         db.session.get(User, world.jsicm.trainee).role = "program_director"  # promoted
+        # and named as the director of their own 研修開始申請 (I-16 would hide it otherwise)
+        db.session.get(TrainingStartApplication, world.jsicm.application).program_director_id = \
+            world.jsicm.trainee
         db.session.commit()
     promoted = client_for("jsicm.localhost")
     promoted.login("jsicm-800014")
