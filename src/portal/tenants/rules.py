@@ -33,6 +33,7 @@ class Branding(_Frozen):
     primary_color: str = Field(default="#1d4e89", pattern=r"^#[0-9a-fA-F]{6}$")
     accent_color: str = Field(default="#e8f0fa", pattern=r"^#[0-9a-fA-F]{6}$")
     logo: str | None = None
+    favicon: str | None = None  # a file in tenants/<slug>/static/; None: the portal's own
 
     def footer(self, year: int) -> str:
         return self.footer_template.format(
