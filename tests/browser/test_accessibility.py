@@ -13,7 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.factories.helpers.browser import DESKTOP, PHONE
+from tests.factories.helpers.browser import DESKTOP, PHONE, shot
 from tests.factories.helpers.files import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
@@ -241,10 +241,10 @@ def test_htmx_review_moves_focus_to_the_result_and_announces_it(demo, new_page, 
     pdf = tmp_path / "認定証.pdf"
     pdf.write_bytes(pdf_bytes())
     for who in ("800014", "800015"):
-        trainee = person(new_page)
+        trainee = person(new_page, PHONE)  # the upload, walked at 375 px
         login(trainee, base, who)
         upload_credential(trainee, base, pdf)
-        audit.check(trainee, f"jsicm {who} upload complete")
+        audit.check(trainee, f"jsicm {who} upload complete @375px")
         trainee.context.close()
 
     director = person(new_page)
@@ -264,6 +264,7 @@ def test_htmx_review_moves_focus_to_the_result_and_announces_it(demo, new_page, 
     second.get_by_label("差戻しの理由").fill("画像が不鮮明です。")
     second.get_by_role("button", name="差し戻す").click()
     expect_focus_and_announcement(director, second, "差し戻しました。")
+    shot(director, "a11y-jsicm-queue-returned-phone")
     audit.check(director, "jsicm queue after 差戻し @375px")
     print(audit.report())
     assert not audit.failures, audit.report()
@@ -300,6 +301,7 @@ def test_decision_and_withdrawal_keep_the_keyboard_in_place(demo, new_page, tmp_
     row.get_by_label("応募 次郎さんの採否").select_option(label="採用")
     row.get_by_role("button", name="登録").click()
     expect_focus_and_announcement(director, row, "採否を登録しました。")
+    shot(director, "a11y-jsgt-director-decided-phone")
     audit.check(director, "jsgt director after 採否登録 @375px")
 
     applicant.goto(f"{base}/recruitment/")
@@ -342,6 +344,7 @@ def test_phone_pages_do_not_shift_after_load(demo, new_page):
         page.add_init_script(CLS_OBSERVER)
         login(page, demo.base(slug), who)
         shifts[f"{slug} {path}"] = layout_shift(page, demo.base(slug) + path)
+        shot(page, f"a11y-{slug}-menu-closed-phone")
         nav = page.get_by_role("navigation", name="メニュー")
         first = nav.get_by_role("link").first
         expect(first).to_be_hidden()
@@ -363,6 +366,7 @@ def test_checkboxes_are_labelled_tap_targets_of_24_px(demo, new_page):
     login(core, demo.base("jspm"), "core@jspm.example")
     core.goto(demo.base("jspm") + "/renewal/form1")
     full_time = core.get_by_label("常勤", exact=True)
+    shot(core, "a11y-jspm-form1-phone")
     assert full_time.count() >= 3
     for index in range(full_time.count()):
         width, height = tap_size(full_time.nth(index))
@@ -374,3 +378,51 @@ def test_checkboxes_are_labelled_tap_targets_of_24_px(demo, new_page):
     provisional = doctor.get_by_label(re.compile("仮登録する"))
     width, height = tap_size(provisional)
     assert width >= 24 and height >= 24, (width, height)
+
+
+def test_jspm_and_jmsb_main_flows_at_375_px(demo, new_page, tmp_path):
+    """A phone through JSPM 1.申請書 / 2.概要書 and JMSB 医師免許証 → 応募, axe on each state."""
+    audit, jspm = Audit(), demo.base("jspm")
+    core = person(new_page, PHONE)
+    login(core, jspm, "core@jspm.example")
+    core.goto(f"{jspm}/renewal/apply")
+    follow(core, core.get_by_role("link", name="1.申請書", exact=True))
+    core.get_by_label("施設としての責任者（病院長等）").fill("院長 太郎")
+    core.get_by_label("施設責任者 氏名").fill("緩和 一郎")
+    core.get_by_label("施設責任者 会員番号").fill("100001")
+    core.get_by_label("氏名", exact=True).first.fill("髙橋 花子")
+    core.get_by_label("会員番号", exact=True).first.fill("100002")
+    core.get_by_label("常勤", exact=True).first.check()
+    core.get_by_role("button", name="一時保存").click()
+    expect(core.locator("#form-status")).to_contain_text("登録済み")
+    audit.check(core, "jspm form1 saved @375px")
+    follow(core, core.get_by_role("link", name="申請画面へ戻る"))
+    follow(core, core.get_by_role("link", name="2.概要書", exact=True))
+    core.get_by_label("病床数").fill("300")
+    core.get_by_label("有", exact=True).check()
+    core.get_by_label(re.compile("介入件数")).fill("120")
+    core.get_by_label("主な研修内容").fill("緩和ケアチームでの回診と症例検討会")
+    core.get_by_role("button", name="一時保存").click()
+    expect(core.locator("#form-status")).to_contain_text("登録済み")
+    audit.check(core, "jspm form2 saved @375px")
+    follow(core, core.get_by_role("link", name="申請画面へ戻る"))
+    audit.check(core, "jspm apply with both forms @375px")
+
+    jmsb = demo.base("jmsb")
+    doctor = person(new_page, PHONE)
+    login(doctor, jmsb, "trainee@jmsb.example")
+    doctor.goto(f"{jmsb}/license")
+    image = tmp_path / "医師免許証.png"
+    image.write_bytes(png_bytes())
+    doctor.locator("#file").set_input_files(image)
+    doctor.get_by_role("button", name="アップロード").click()
+    expect(doctor.get_by_role("link", name="医師免許証.png").first).to_be_visible()
+    audit.check(doctor, "jmsb licence uploaded @375px")
+    doctor.goto(f"{jmsb}/recruitment/programs")
+    follow(doctor, doctor.locator("#programs").get_by_role("link", name="応募").first)
+    follow(doctor, doctor.get_by_role("button", name="確認"))
+    follow(doctor, doctor.get_by_role("button", name="応募する"))
+    expect(doctor.get_by_text("応募を受け付けました。")).to_be_visible()
+    audit.check(doctor, "jmsb applied @375px")
+    print(audit.report())
+    assert not audit.failures, audit.report()
