@@ -22,7 +22,7 @@ def test_shipped_rules_load_and_carry_the_manuals_limits():
     licence = rules["jmsb"].upload("medical_license")
     assert not licence.accepts_size(10 * 1024 * 1024) and licence.accepts_size(10 * 1024 * 1024 - 1)
     assert rules["jsicm"].mail_subject("email_change_received", "x") == "【icu_training】メールアドレス変更の受付"
-    assert rules["jsicm"].branding.footer(2026) == "2024 - 日本集中治療医学会 機構専攻医研修管理システム"
+    assert rules["jsicm"].branding.footer(2027) == "2027 - 日本集中治療医学会 機構専攻医研修管理システム"
 
 
 def test_society_wording_has_generic_defaults_and_the_shipped_values():

@@ -117,8 +117,32 @@
     }
   });
 
+  // Keyboard and screen-reader users after an action. An htmx swap removes the button that
+  // was pressed, and focus falls to <body>: it goes to what the response marked
+  // [data-swap-focus] (the row's result), whose text is read out through #live-status, a
+  // live region already in the page (one inserted with its text is often not read). After a
+  // form that reloads the page, focus goes to the page's message (data-focus-on-load).
+  function announce(text) {
+    const region = document.getElementById("live-status");
+    if (!region) return;
+    region.textContent = "";  // the same result twice in a row is read again
+    window.setTimeout(function () { region.textContent = text; }, 100);
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    const marked = document.querySelector("[data-swap-focus]");
+    if (!marked) return;
+    marked.removeAttribute("data-swap-focus");
+    marked.focus();
+    announce(marked.textContent.trim());
+  });
+  function focusMessage() {
+    const message = document.querySelector("#messages [data-focus-on-load]");
+    if (message) message.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
+    focusMessage();
     fitMenus();
     wide.addEventListener("change", fitMenus);
   });

@@ -27,15 +27,17 @@ class _Frozen(BaseModel):
 class Branding(_Frozen):
     society_name: str
     system_name: str
+    # {year} is the current year (Japan time), never a pinned one: a footer stuck at the
+    # year a site was built tells people it is no longer looked after (issue 14).
     footer_template: str = "{year} - {society_name} {system_name}"
-    footer_year: int | None = None
     primary_color: str = Field(default="#1d4e89", pattern=r"^#[0-9a-fA-F]{6}$")
     accent_color: str = Field(default="#e8f0fa", pattern=r"^#[0-9a-fA-F]{6}$")
     logo: str | None = None
+    favicon: str | None = None  # a file in tenants/<slug>/static/; None: the portal's own
 
     def footer(self, year: int) -> str:
         return self.footer_template.format(
-            year=self.footer_year or year, society_name=self.society_name, system_name=self.system_name
+            year=year, society_name=self.society_name, system_name=self.system_name
         )
 
 

@@ -42,3 +42,16 @@ def tenant_css():
 def tenant_asset(name: str):
     folder = current_app.config["TENANTS_DIR"] / g.tenant.slug / "static"
     return send_from_directory(folder, name, max_age=3600)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The society's icon (rules.toml branding.favicon, from its static folder), else the
+    portal's. Browsers ask for /favicon.ico on every page; base.html links it too."""
+    rules = g.get("rules")
+    name = rules.branding.favicon if rules else None
+    if name:
+        folder = current_app.config["TENANTS_DIR"] / g.tenant.slug / "static"
+    else:
+        folder, name = current_app.static_folder, "favicon.svg"
+    return send_from_directory(folder, name, max_age=86400)
