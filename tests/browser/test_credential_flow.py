@@ -88,6 +88,41 @@ def test_upload_form_refuses_bad_files_in_the_browser_without_sending(
     expect(page).to_have_url(re.compile(r"/credentials/upload$"))
 
 
+
+def test_the_picker_works_again_after_a_server_side_refusal(app, world, live_server, new_page,
+                                                           tmp_path):
+    """Issue 14 item 2 (manual step ⑦, correcting a mistake): the server refuses a fake PDF and
+    swaps the form back; choosing another file must show its name, 削除 must clear it, the old
+    error must go, and the browser's 5 MB check must hold again (no 413 round trip)."""
+    page = new_page()
+    open_upload_form(page, live_server.base("jsicm"))
+    (tmp_path / "偽物.pdf").write_bytes(b"this is not a pdf at all")
+    page.locator("#file").set_input_files(tmp_path / "偽物.pdf")
+    with page.expect_response(lambda r: r.request.method == "POST") as refused:
+        page.get_by_role("button", name="次へ").click()
+    assert 400 <= refused.value.status < 500, refused.value.status
+    error, name = page.locator("#file-error"), page.locator("#file-name")
+    expect(error).not_to_have_text("")
+    server_message = error.text_content()
+
+    (tmp_path / "正しい証票.pdf").write_bytes(pdf_bytes())
+    page.locator("#file").set_input_files(tmp_path / "正しい証票.pdf")
+    expect(name).to_have_text("正しい証票.pdf")
+    expect(error).to_have_text("")
+    page.get_by_role("button", name="削除").click()
+    expect(name).to_have_text("選択されていません")
+
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    (tmp_path / "大きい.pdf").write_bytes(pdf_bytes(pad_to=6 * 1024 * 1024))
+    page.locator("#file").set_input_files(tmp_path / "大きい.pdf")
+    too_big = "ファイルサイズが上限を超えています。5MB以下のファイルを選択してください。"
+    expect(error).to_have_text(too_big)
+    page.get_by_role("button", name="次へ").click()
+    expect(error).to_have_text(too_big)
+    page.wait_for_load_state("networkidle")
+    assert posts == [] and server_message != too_big
+
 def trainee_uploads_and_submits(page: Page, base: str, pdf: Path) -> None:
     progress: list[tuple[int, int, bool]] = []
     page.expose_function("reportProgress", lambda *args: progress.append(tuple(args)))

@@ -62,9 +62,16 @@
     });
   }
 
+  // `root` itself as well as what it holds: htmx:load hands over the swapped element, and an
+  // upload form swapped in after a server-side refusal (hx-swap="outerHTML") is that element.
+  function each(root, selector, fn) {
+    if (root.matches && root.matches(selector)) fn(root);
+    root.querySelectorAll(selector).forEach(fn);
+  }
+
   function init(root) {
-    root.querySelectorAll("form[data-upload-check]").forEach(uploadForm);
-    root.querySelectorAll("[data-no-paste]").forEach(noPaste);
+    each(root, "form[data-upload-check]", uploadForm);
+    each(root, "[data-no-paste]", noPaste);
   }
 
   // The same query the CSS uses to hide the menu's toggle: wherever there is no toggle the
