@@ -116,6 +116,24 @@ def request_password_reset(email: str) -> None:
                ttl_minutes=current_app.config["TOKEN_TTL_SECONDS"] // 60)
 
 
+def mail_password_setting(user: User, ttl: timedelta) -> None:
+    """The password-setting link a secretariat sends (a new account, a lost first mail, a
+    locked-out user): the reset link, valid for `ttl`, single use; older links stay valid
+    until they expire or one is used."""
+    raw = issue_token(user, "password_reset", ttl=ttl)
+    queue_mail("account_password_setting", user.email, user=user,
+               link=external_url("auth.reset_password", token=raw),
+               ttl_hours=int(ttl.total_seconds() // 3600),
+               login_by_email=g.rules.auth.login_identifier == "email")
+
+
+def revoke_tokens(user: User) -> None:
+    """Every unused link of this user stops working (a deactivated account)."""
+    db.session.execute(
+        update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+
+
 def reset_password(raw: str, password: str) -> User:
     token = consume_token(raw, "password_reset")
     user = token.user
