@@ -137,6 +137,7 @@ def _register_features(app: Flask) -> None:
         credentials,
         devtools,
         home,
+        notices,
         people,
         profile,
         recruitment,
@@ -146,7 +147,8 @@ def _register_features(app: Flask) -> None:
 
     registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
                             profile.FEATURE, renewal.FEATURE, registration.FEATURE,
-                            recruitment.FEATURE, people.FEATURE, devtools.FEATURE))
+                            recruitment.FEATURE, people.FEATURE, notices.FEATURE,
+                            devtools.FEATURE))
 
 
 def _register_errors(app: Flask) -> None:
