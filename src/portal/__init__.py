@@ -132,6 +132,7 @@ def _register_features(app: Flask) -> None:
     a society gets those of the modules its rules.toml turns on (portal.registry)."""
     from portal import registry
     from portal.blueprints import (
+        audit,
         auth,
         cases,
         credentials,
@@ -148,7 +149,7 @@ def _register_features(app: Flask) -> None:
     registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
                             profile.FEATURE, renewal.FEATURE, registration.FEATURE,
                             recruitment.FEATURE, people.FEATURE, notices.FEATURE,
-                            devtools.FEATURE))
+                            audit.FEATURE, devtools.FEATURE))
 
 
 def _register_errors(app: Flask) -> None:
