@@ -158,11 +158,14 @@ def _register_features(app: Flask) -> None:
     a society gets those of the modules its rules.toml turns on (portal.registry)."""
     from portal import registry
     from portal.blueprints import (
+        audit,
         auth,
         cases,
         credentials,
         devtools,
         home,
+        notices,
+        people,
         profile,
         recruitment,
         registration,
@@ -171,7 +174,8 @@ def _register_features(app: Flask) -> None:
 
     registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
                             profile.FEATURE, renewal.FEATURE, registration.FEATURE,
-                            recruitment.FEATURE, devtools.FEATURE))
+                            recruitment.FEATURE, people.FEATURE, notices.FEATURE,
+                            audit.FEATURE, devtools.FEATURE))
 
 
 def _register_errors(app: Flask) -> None:

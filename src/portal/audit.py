@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from portal.db import Base, TenantScoped
@@ -16,6 +16,9 @@ class AuditImmutable(RuntimeError):
 
 class AuditEvent(TenantScoped, Base):
     __tablename__ = "audit_events"
+    # the audit viewer's filters by event and by subject (migration 0010)
+    __table_args__ = (Index("ix_audit_events_tenant_action", "tenant_id", "action", "id"),
+                      Index("ix_audit_events_tenant_entity", "tenant_id", "entity_type", "entity_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     actor_role: Mapped[str | None] = mapped_column(String(40))

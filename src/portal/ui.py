@@ -1,11 +1,13 @@
 """What every template can use: branding, footer, dates in Japan time, status badges."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -39,6 +41,27 @@ def fmt_datetime(value: datetime | None) -> str:
     return local.strftime("%Y/%m/%d %H:%M") if local else ""
 
 
+# An http(s) address in plain text: ASCII URL characters only, so a Japanese sentence right
+# after it (「…/info」をご覧ください) is not part of it; other schemes (javascript:) never match.
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%()]+")
+_TRAILING = ".,;:!?)]"  # punctuation that ends the sentence, not the address
+_LINK = Markup('<a href="{0}" rel="noopener noreferrer nofollow" target="_blank">{0}</a>')
+
+
+def plain_text(text: str | None) -> Markup:
+    """Text someone typed, shown as typed: everything escaped, http(s) addresses made links
+    that cannot reach back into the portal's window, line breaks kept."""
+    text = text or ""
+    parts, pos = [], 0
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(_TRAILING)
+        end = match.start() + len(url)
+        parts += [escape(text[pos:match.start()]), _LINK.format(url)]
+        pos = end
+    parts.append(escape(text[pos:]))
+    return Markup("").join(parts).replace("\n", Markup("<br>\n"))
+
+
 def _context() -> dict:
     rules = g.get("rules")
     if rules is None:
@@ -53,3 +76,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_mmdd, "mmdd")
     app.add_template_filter(fmt_datetime, "datetime")
+    app.add_template_filter(plain_text, "plain_text")

@@ -16,7 +16,7 @@ from portal.db import utcnow
 from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
-from portal.mail import RESOLVERS, queue_resolved_mail, render_mail
+from portal.mail import RESOLVERS, queue_mail, queue_resolved_mail, render_mail
 from portal.urls import external_url
 
 _hasher = PasswordHasher()
@@ -122,6 +122,24 @@ def _password_reset_mail(email: str) -> tuple[str, str] | None:
 
 
 RESOLVERS["password_reset"] = _password_reset_mail
+
+
+def mail_password_setting(user: User, ttl: timedelta) -> None:
+    """The password-setting link a secretariat sends (a new account, a lost first mail, a
+    locked-out user): the reset link, valid for `ttl`, single use; older links stay valid
+    until they expire or one is used."""
+    raw = issue_token(user, "password_reset", ttl=ttl)
+    queue_mail("account_password_setting", user.email, user=user,
+               link=external_url("auth.reset_password", token=raw),
+               ttl_hours=int(ttl.total_seconds() // 3600),
+               login_by_email=g.rules.auth.login_identifier == "email")
+
+
+def revoke_tokens(user: User) -> None:
+    """Every unused link of this user stops working (a deactivated account)."""
+    db.session.execute(
+        update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def reset_password(raw: str, password: str) -> User:

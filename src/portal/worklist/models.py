@@ -25,7 +25,9 @@ class Task(TenantScoped, Base):
 
 class Notice(TenantScoped, Base):
     """お知らせ: published by the secretariat for an audience (None: everybody), or written by a
-    feature for one user (user_id: 「証票が承認されました。」), shown only to that user."""
+    feature for one user (user_id: 「証票が承認されました。」), shown only to that user.
+    The secretariat's notices are shown from `published_at` until `expires_at`, and retired
+    (`retired_at`) rather than deleted, so the audit trail keeps what was said."""
 
     __tablename__ = "notices"
     __table_args__ = (Index("ix_notices_tenant_published", "tenant_id", "published_at"),
@@ -37,3 +39,5 @@ class Notice(TenantScoped, Base):
     audience: Mapped[str | None] = mapped_column(String(30))
     published_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
+    retired_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

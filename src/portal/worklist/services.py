@@ -1,10 +1,21 @@
 """The worklist: tasks features open for a user, and the society's notices, on the top page."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import String, and_, cast, func, literal_column, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 
 from portal.db import inline, utcnow
 from portal.extensions import db
@@ -55,6 +66,11 @@ def close_tasks(kind: str, *, user_id: int | None = None, related_id: int | None
 
 LISTED_TASKS = 50
 LISTED_NOTICES = 10
+NEW_FOR = timedelta(days=7)  # a notice is marked 新着 this long after it is published
+# The audience of a secretariat's notice besides a role: applicants are the trainee-role
+# accounts not yet at a training facility (doctors who registered to apply through recruitment).
+# Trainee notices reach every trainee-role account, applicants included.
+APPLICANT = "applicant"
 
 
 # The lists below are written once for two callers: `t` is the ORM entity (Task, Notice), or
@@ -65,13 +81,30 @@ def _listed_tasks(t, user_id):
     return (t.user_id == user_id, t.status == "open"), (t.created_at, t.id)
 
 
-def _listed_notices(n, role, user_id, now):
-    """Notices a user sees at `now` (their role's, everybody's and their own), newest first,
-    id breaking ties: (where, order by)."""
+def _listed_notices(n, role, group, user_id, now):
+    """Notices a user sees at `now` (their role's, their group's, everybody's and their own),
+    not retired, newest first, id breaking ties: (where, order by)."""
+    audience = or_(n.audience.is_(None), n.audience == role, n.audience == group)
     return ((n.published_at <= now, or_(n.expires_at.is_(None), n.expires_at > now),
-             or_(and_(n.user_id.is_(None), or_(n.audience.is_(None), n.audience == role)),
-                 n.user_id == user_id)),
+             n.retired_at.is_(None),
+             or_(and_(n.user_id.is_(None), audience), n.user_id == user_id)),
             (n.published_at.desc(), n.id.desc()))
+
+
+def audience_group(user) -> str:
+    """The audience a user belongs to besides their role ('' for none)."""
+    return APPLICANT if user.role == "trainee" and user.facility_id is None else ""
+
+
+def notice_params(user, now: datetime) -> dict:
+    """The values notices_version() binds, for a statement that names it."""
+    return {"role": user.role, "group": audience_group(user), "now": now,
+            "new_since": now - NEW_FOR}
+
+
+def is_new(notice, now: datetime | None = None) -> bool:
+    """新着: published within NEW_FOR of now."""
+    return notice.published_at > (now or utcnow()) - NEW_FOR
 
 
 def open_tasks(user) -> list[Task]:
@@ -81,7 +114,8 @@ def open_tasks(user) -> list[Task]:
 
 
 def visible_notices(user, now: datetime | None = None) -> list[Notice]:
-    where, order = _listed_notices(Notice, user.role, user.id, now or utcnow())
+    where, order = _listed_notices(Notice, user.role, audience_group(user), user.id,
+                                   now or utcnow())
     return list(db.session.scalars(select(Notice).where(*where).order_by(*order)
                                    .limit(inline(LISTED_NOTICES))))
 
@@ -93,10 +127,14 @@ def tasks_version(tenant_id, user_id):
     return _version(t, *_listed_tasks(t, user_id), tenant_id, LISTED_TASKS)
 
 
-def notices_version(tenant_id, role, user_id, now):
-    """The same for the notices visible_notices() lists at `now`."""
+def notices_version(tenant_id, user_id):
+    """The same for the notices visible_notices() lists at `now`, with whether each is still
+    新着; the values are bound by name (notice_params)."""
     n = Notice.__table__.c
-    return _version(n, *_listed_notices(n, role, user_id, now), tenant_id, LISTED_NOTICES)
+    where, order = _listed_notices(n, bindparam("role"), bindparam("group"), user_id,
+                                   bindparam("now"))
+    new = case((n.published_at > bindparam("new_since"), "n"), else_="")
+    return _version(n, where, order, tenant_id, LISTED_NOTICES, new)
 
 
 def notify_user(user, title: str, body: str = "", now: datetime | None = None) -> Notice:
@@ -112,12 +150,15 @@ def notify_user(user, title: str, body: str = "", now: datetime | None = None) -
 _COMMA = literal_column("','")
 
 
-def _version(c, where, order, tenant_id, limit: int):
+def _version(c, where, order, tenant_id, limit: int, extra=None):
     """"id:updated_at,…" of the listed rows (string_agg on PostgreSQL, group_concat on
-    SQLite). Core, so the tenant is said here. SQLAlchemy sets updated_at on every UPDATE it
+    SQLite), each followed by `extra` when given (what changes with time alone, not with the
+    row). Core, so the tenant is said here. SQLAlchemy sets updated_at on every UPDATE it
     sends, by the ORM or not (the column's onupdate)."""
-    rows = (select(c.id, c.updated_at).where(c.tenant_id == tenant_id, *where)
+    columns = [c.id, c.updated_at] + ([extra.label("extra")] if extra is not None else [])
+    rows = (select(*columns).where(c.tenant_id == tenant_id, *where)
             .order_by(*order).limit(inline(limit)).subquery())
-    return (select(func.aggregate_strings(
-        cast(rows.c.id, String) + ":" + cast(rows.c.updated_at, String), _COMMA))
-        .scalar_subquery())
+    item = cast(rows.c.id, String) + ":" + cast(rows.c.updated_at, String)
+    if extra is not None:
+        item = item + rows.c.extra
+    return select(func.aggregate_strings(item, _COMMA)).scalar_subquery()

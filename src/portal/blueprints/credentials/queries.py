@@ -72,7 +72,7 @@ def _statement():
     tenant_id, user_id = bindparam("tenant_id"), bindparam("user_id")
     return credentials.top_facts_select(tenant_id, user_id).add_columns(
         worklist.tasks_version(tenant_id, user_id),
-        worklist.notices_version(tenant_id, bindparam("role"), user_id, bindparam("now")))
+        worklist.notices_version(tenant_id, user_id))
 
 
 def _read_key(params: dict) -> tuple:
@@ -85,8 +85,8 @@ def page(user, render: Callable[[credentials.TopFacts, Markup], str]
          ) -> tuple[credentials.TopFacts, str | bytes]:
     """The whole page: kept when neither the panels' key nor what the layout shows around
     them changed; else the panels (kept or fresh) put into the layout by `render`."""
-    params = {"tenant_id": user.tenant_id, "user_id": user.id, "role": user.role,
-              "now": utcnow()}
+    params = {"tenant_id": user.tenant_id, "user_id": user.id,
+              **worklist.notice_params(user, utcnow())}
     row = _read_key(params)
     facts = credentials.TopFacts(*row[:len(credentials.TopFacts._fields)])
     key = (g.tenant, str(get_locale()), row)
