@@ -229,8 +229,8 @@ def _seed_jsgt(tenant_id: int, slug: str) -> None:
     _program(tenant_id, hospital, director, "総合研修大学病院 総合診療専門研修プログラム", 4,
              _recruitment_rounds(tenant_id))
     _renewal_window(tenant_id, "更新申請（デモ）")
-    _members(tenant_id, (("700001", "指導 一郎", True, "supervisor"),
-                         ("700002", "認定 三郎", True, "certified_physician")))
+    _members(tenant_id, (("700001", "指導 一郎", True, "specialist"),
+                         ("700002", "認定 三郎", True, "supervisor")))
 
 
 SEEDERS = {"jsicm": _seed_jsicm, "jmsb": _seed_jmsb, "jspm": _seed_jspm, "jsgt": _seed_jsgt}
@@ -258,7 +258,7 @@ def seed() -> list[str]:
         f"新規ユーザー登録: http://jmsb.{base}:{port}/register",
         "jsgt logins (e-mail, every module): trainee@jsgt.example (研修 花子: 証票, 症例, 応募), "
         "applicant@jsgt.example (応募 次郎), director@jsgt.example (指導 一郎), "
-        "facility@jsgt.example (施設責任者), secretariat@jsgt.example; certified member 700001",
+        "facility@jsgt.example (施設責任者), secretariat@jsgt.example; roster: 700001 (施設責任者に), 700002 (指導医)",
         f"development mailbox: http://jsicm.{base}:{port}/_dev/mail",
     ]
     return lines
