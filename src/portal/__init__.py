@@ -137,6 +137,7 @@ def _register_features(app: Flask) -> None:
         credentials,
         devtools,
         home,
+        imports,
         profile,
         recruitment,
         registration,
@@ -145,7 +146,7 @@ def _register_features(app: Flask) -> None:
 
     registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
                             profile.FEATURE, renewal.FEATURE, registration.FEATURE,
-                            recruitment.FEATURE, devtools.FEATURE))
+                            recruitment.FEATURE, imports.FEATURE, devtools.FEATURE))
 
 
 def _register_errors(app: Flask) -> None:
