@@ -98,8 +98,9 @@ class Planner:
             User.member_number.in_(numbers), User.role == Role.program_director.value)))
 
     # --- planning ----------------------------------------------------------------------------
-    def plan(self, rows: list[Row]) -> list[Planned]:
-        for row in rows:
+    def plan(self, rows: list[Row], checked: bool = False) -> list[Planned]:
+        """`checked`: the values passed check_row before (the confirm's second look)."""
+        for row in rows if not checked else ():
             check_row(row, self.imports)
         keys = [k for k in (self._key(r) for r in rows) if k]
         existing = self._existing(keys)
