@@ -202,3 +202,22 @@ def test_cli_reports_rows_and_exits_non_zero_on_error(app, world, tmp_path):
     result = runner.invoke(args=["import-people", "--tenant", "jsicm", str(ok)])
     assert result.exit_code == 0, result.output
     assert _user(app, world, "810001") is not None
+
+
+def test_htmx_upload_answers_the_preview_in_place(app, world, jsicm):
+    client = _login(jsicm)
+    token = client.csrf("/admin/imports")
+    response = client.client.post("/admin/imports", data={"file": (io.BytesIO(_csv(GOOD)), "p.csv"),
+                                                          "csrf_token": token},
+                                  headers={"HX-Request": "true", "X-CSRFToken": token},
+                                  content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert re.fullmatch(r"/admin/imports/\d+", response.headers["HX-Push-Url"])
+    body = response.get_data(as_text=True)
+    assert 'id="import-preview"' in body and "新規 2" in body and "<html" not in body
+    refused = client.client.post("/admin/imports", data={"file": (io.BytesIO(b"x"), "p.txt"),
+                                                         "csrf_token": token},
+                                 headers={"HX-Request": "true", "X-CSRFToken": token},
+                                 content_type="multipart/form-data")
+    assert refused.status_code == 400 and refused.headers["HX-Retarget"]
+    assert "CSV（.csv）または Excel（.xlsx）のファイルを選んでください。" in refused.get_data(as_text=True)

@@ -11,6 +11,7 @@ from portal.blueprints.imports.forms import UploadForm
 from portal.blueprints.imports.services import batches
 from portal.blueprints.imports.services.reading import Unreadable
 from portal.blueprints.imports.services.rows import FIELD_LABELS, MissingColumns, describe
+from portal.extensions import htmx
 from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
@@ -45,19 +46,35 @@ def upload():
 @bp.post("")
 @roles_required(SECRETARIAT)
 def preview():
+    """Under htmx the preview is swapped in below the upload form (and its URL pushed);
+    without JavaScript, a 303 to the preview page."""
     _enabled()
     form = UploadForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        batch = batches.start_preview(current_user, form.file.data)
+        found = batches.start_preview(current_user, form.file.data)
     except (Unreadable, MissingColumns) as exc:
-        exc.answer_with(lambda refused: (render_template(
-            "imports/upload.html", form=form, import_rules=g.rules.imports, error=refused.message,
-            field_labels=FIELD_LABELS),
-            refused.status))
+        if not htmx:  # htmx: portal.errors puts the message in the page's message region
+            exc.answer_with(lambda refused: (render_template(
+                "imports/upload.html", form=form, import_rules=g.rules.imports,
+                error=refused.message, field_labels=FIELD_LABELS), refused.status))
         raise
-    return redirect(url_for("imports.batch", import_batch_id=batch.id), 303)
+    target = url_for("imports.batch", import_batch_id=found.id)
+    if not htmx:
+        return redirect(target, 303)
+    response = _preview(found, "", 0)
+    response.headers["HX-Push-Url"] = target
+    return response
+
+
+def _preview(found, action: str, after: int):
+    rows = batches.preview_rows(found.id, action or None, after)
+    done, total = batches.progress(found)
+    return render_page_or_block(
+        "imports/batch.html", "preview", batch=found, rows=rows, action=action, after=after,
+        done=done, total=total, describe=describe, form=EmptyForm(), actions=ACTIONS,
+        field_labels=FIELD_LABELS)
 
 
 @bp.get("/<int:import_batch_id>")
@@ -66,13 +83,7 @@ def batch(import_batch_id: int):
     found = _batch_or_404(import_batch_id)
     action = request.args.get("action", "")
     action = action if action in ACTIONS else ""
-    after = int_arg("after", minimum=0) or 0
-    rows = batches.preview_rows(found.id, action or None, after)
-    done, total = batches.progress(found)
-    return render_page_or_block(
-        "imports/batch.html", "preview", batch=found, rows=rows, action=action, after=after,
-        done=done, total=total, describe=describe, form=EmptyForm(), actions=ACTIONS,
-        field_labels=FIELD_LABELS)
+    return _preview(found, action, int_arg("after", minimum=0) or 0)
 
 
 @bp.post("/<int:import_batch_id>/confirm")
