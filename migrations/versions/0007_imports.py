@@ -1,5 +1,6 @@
 """imports (issue 15 item 1): facilities.code (施設コード, unique per society), import_batches
-and import_rows (the preview an import's confirm applies); RLS policies on PostgreSQL.
+and import_rows (the preview an import's confirm applies), the roster's qualification and
+validity on society_members; RLS policies on PostgreSQL.
 
 Revision ID: 7d4e1f2a9b15
 Revises: 6c2f8a1e4d37
@@ -32,6 +33,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('total_rows', sa.Integer(), nullable=False),
     sa.Column('counts', sa.JSON(), nullable=False),
@@ -63,6 +65,10 @@ def upgrade():
     with op.batch_alter_table('import_rows', schema=None) as batch_op:
         batch_op.create_index('ix_import_rows_batch_line', ['batch_id', 'line'], unique=False)
         batch_op.create_index(batch_op.f('ix_import_rows_tenant_id'), ['tenant_id'], unique=False)
+    with op.batch_alter_table('society_members', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('qualification', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('valid_from', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('valid_to', sa.Date(), nullable=True))
     _postgres_walls()
 
 
@@ -80,6 +86,10 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         for table in TENANT_TABLES:
             op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
+    with op.batch_alter_table('society_members', schema=None) as batch_op:
+        batch_op.drop_column('valid_to')
+        batch_op.drop_column('valid_from')
+        batch_op.drop_column('qualification')
     op.drop_table('import_rows')
     op.drop_table('import_batches')
     with op.batch_alter_table('facilities', schema=None) as batch_op:

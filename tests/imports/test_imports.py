@@ -221,3 +221,41 @@ def test_htmx_upload_answers_the_preview_in_place(app, world, jsicm):
                                  content_type="multipart/form-data")
     assert refused.status_code == 400 and refused.headers["HX-Retarget"]
     assert "CSV（.csv）または Excel（.xlsx）のファイルを選んでください。" in refused.get_data(as_text=True)
+
+
+def test_jspm_roster_import_with_qualification_and_validity(app, factories, client_for):
+    from portal.blueprints.renewal.models import SocietyMember
+
+    tid = factories.tenant("jspm", "日本緩和医療学会")
+    factories.user(tid, "jimu@jspm.example", "secretariat", email="jimu@jspm.example")
+    client = client_for("jspm.localhost")
+    client.login("jimu@jspm.example")
+    roster = ("会員番号,氏名,資格,有効期間開始,有効期間終了\r\n"
+              "１００００１,緩和 一郎,指導医,2024/04/01,2029-03-31\r\n"
+              "100002,緩和 二郎,看護師,2024-04-01,\r\n"
+              "100003,緩和 三郎,認定医,2025-04-01,2024-03-31\r\n")
+    response = client.post("/admin/imports", {"kind": "roster", "file": (
+        io.BytesIO(roster.encode("cp932")), "roster.csv")}, csrf_from="/admin/imports",
+        content_type="multipart/form-data")
+    batch = _batch_id(response)
+    page = client.text(f"/admin/imports/{batch}")
+    assert "新規 1" in page and "エラー 2" in page
+    assert "資格「看護師」は認定医・専門医・指導医のいずれかにしてください。" in page
+    assert "有効期間の終了が開始より前です。" in page
+    assert _confirm(client, batch).status_code == 303
+    with app.app_context(), tenant_scope(db.session, tid):
+        member = db.session.scalar(select(SocietyMember).where(SocietyMember.member_number == "100001"))
+        assert (member.qualification, member.valid_to.isoformat()) == ("指導医", "2029-03-31")
+    again = _batch_id(client.post("/admin/imports", {"kind": "roster", "file": (
+        io.BytesIO(roster.encode("cp932")), "roster.csv")}, csrf_from="/admin/imports",
+        content_type="multipart/form-data"))
+    assert "変更なし 1" in client.text(f"/admin/imports/{again}")
+    assert outbox(app) == []  # the roster mails nobody
+
+
+def test_roster_refused_where_the_society_keeps_none(app, world, jsicm):
+    client = _login(jsicm)
+    response = client.post("/admin/imports", {"kind": "roster", "file": (
+        io.BytesIO(b"a,b\r\n1,2\r\n"), "r.csv")}, csrf_from="/admin/imports",
+        content_type="multipart/form-data")
+    assert response.status_code == 400

@@ -151,6 +151,9 @@ IMPORT_COLUMNS = {
     "director_number": ("統括責任者会員番号",),
 }
 ImportRole = Literal["trainee", "program_director", "facility_manager"]
+ROSTER_FIELDS = ("member_number", "name", "qualification", "valid_from", "valid_to")
+ROSTER_COLUMNS = {"member_number": ("会員番号",), "name": ("氏名",), "qualification": ("資格",),
+                  "valid_from": ("有効期間開始", "有効開始日"), "valid_to": ("有効期間終了", "有効終了日")}
 
 
 class Imports(_Frozen):
@@ -166,6 +169,9 @@ class Imports(_Frozen):
     role_labels: dict[str, ImportRole] = {
         "専攻医": "trainee", "統括責任者": "program_director", "施設担当者": "facility_manager",
         "施設責任者": "facility_manager"}
+    # The certified-member roster (会員番号, 氏名, 資格, validity), kept by the renewal module.
+    roster: bool = False
+    roster_columns: dict[str, tuple[str, ...]] = ROSTER_COLUMNS
 
     @field_validator("columns")
     @classmethod

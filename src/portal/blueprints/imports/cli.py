@@ -33,7 +33,9 @@ def _report(batch, rows) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="plan and report only; change nothing")
 @click.option("--quiet", is_flag=True, help="only the error rows and the totals")
-def import_people(slug: str, file: Path, dry_run: bool, quiet: bool) -> None:
+@click.option("--kind", type=click.Choice(["people", "roster"]), default="people",
+              help="roster: the certified-member roster (会員番号, 氏名, 資格, 有効期間)")
+def import_people(slug: str, file: Path, dry_run: bool, quiet: bool, kind: str) -> None:
     from portal.blueprints.imports.services import applying, batches
     from portal.errors import Refusal
     from portal.tenants.models import Tenant
@@ -50,7 +52,7 @@ def import_people(slug: str, file: Path, dry_run: bool, quiet: bool) -> None:
     with app.test_request_context("/", base_url=f"http://{ref.primary_host}"):
         bind_tenant(ref)
         try:
-            batch = batches.new_batch(ref.id, None, file.name)
+            batch = batches.new_batch(ref.id, None, file.name, kind)
             batches.plan_file(batch, file)
             actions = ("error",) if quiet else None
             _report(batch, applying.stored_rows(batch.id, actions))

@@ -17,6 +17,7 @@ class ImportBatch(TenantScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the CLI
     filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20), default="people")  # people | roster
     # queued -> planning -> previewed -> applying -> applied | failed
     status: Mapped[str] = mapped_column(String(20), default="queued")
     total_rows: Mapped[int] = mapped_column(default=0)

@@ -49,6 +49,10 @@ class SocietyMember(TenantScoped, Base):
     member_number: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(100))
     certified: Mapped[bool] = mapped_column(default=False)
+    # From the roster import (issue 15): 認定医 / 専門医 / 指導医 and the validity period.
+    qualification: Mapped[str | None] = mapped_column(String(20))
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
 
 
 class FacilityCertification(TenantScoped, Base):

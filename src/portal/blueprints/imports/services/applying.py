@@ -16,6 +16,7 @@ from portal.accounts.models import Role, User
 from portal.accounts.services import issue_tokens
 from portal.audit import AuditEvent
 from portal.blueprints.imports.models import ImportBatch, ImportRow
+from portal.blueprints.imports.services import roster
 from portal.blueprints.imports.services.planning import (
     USER_FIELDS,
     Planned,
@@ -65,7 +66,7 @@ def verify(batch: ImportBatch) -> None:
     refuses. Error rows are never applied, and they left no trace in the planner's memory
     of the file (keys, addresses, directors), so skipping them plans the rest the same.
     The stored values passed the row's own checks already: only file and database count."""
-    planner = Planner(g.rules)
+    planner = roster.RosterPlanner(g.rules) if batch.kind == "roster" else Planner(g.rules)
     for chunk in chunks(stored_rows(batch.id, PLANNED)):
         again = planner.plan([Row(r.line, dict(r.values)) for r in chunk], checked=True)
         for stored, fresh in zip(chunk, again, strict=True):
@@ -195,6 +196,11 @@ def apply_batch(actor: User | None, batch: ImportBatch, progress: Progress | Non
     if batch.status != "previewed" and batch.status != "applying":
         raise Refusal(N_("この取込は確定できません。"), 409)
     verify(batch)
+    if batch.kind == "roster":
+        for chunk in chunks(stored_rows(batch.id, ("create", "update"))):
+            roster.apply_rows(actor, chunk, batch.filename)
+        _applied(actor, batch, batch.counts.get("create", 0), batch.counts.get("update", 0))
+        return
     applier = Applier(actor, batch)
     done, todo = 0, batch.counts.get("create", 0) + batch.counts.get("update", 0)
     for chunk in chunks(stored_rows(batch.id, ("create", "update"))):
@@ -202,7 +208,11 @@ def apply_batch(actor: User | None, batch: ImportBatch, progress: Progress | Non
         done += len(chunk)
         if progress:
             progress(done, todo)
+    _applied(actor, batch, applier.created, applier.updated)
+
+
+def _applied(actor: User | None, batch: ImportBatch, created: int, updated: int) -> None:
     batch.status, batch.applied_at = "applied", utcnow()
     audit.record("import_applied", batch, actor=actor, from_state="previewed", to_state="applied",
-                 reason=f"create={applier.created} update={applier.updated}")
+                 reason=f"create={created} update={updated}")
     db.session.flush()

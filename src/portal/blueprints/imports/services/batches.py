@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 from portal import audit, jobs
 from portal.accounts.models import User
 from portal.blueprints.imports.models import ImportBatch, ImportRow
-from portal.blueprints.imports.services import applying, reading
+from portal.blueprints.imports.services import applying, reading, roster
 from portal.blueprints.imports.services.planning import Planner, chunks
 from portal.blueprints.imports.services.rows import describe, map_columns, read_row
 from portal.errors import Refusal
@@ -63,21 +63,24 @@ def _save(upload: FileStorage, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def new_batch(tenant_id: int, actor: User | None, filename: str) -> ImportBatch:
+def new_batch(tenant_id: int, actor: User | None, filename: str, kind: str = "people") -> ImportBatch:
+    if kind == "roster" and not g.rules.imports.roster:
+        raise Refusal(N_("この学会では会員名簿を取り込みません。"), 400)
     batch = ImportBatch(tenant_id=tenant_id, created_by_id=actor.id if actor else None,
-                        filename=filename[:255], status="queued", counts={}, unknown_columns=[])
+                        filename=filename[:255], kind=kind, status="queued", counts={},
+                        unknown_columns=[])
     db.session.add(batch)
     db.session.flush()
     return batch
 
 
-def start_preview(actor: User, upload: FileStorage | None) -> ImportBatch:
+def start_preview(actor: User, upload: FileStorage | None, kind: str = "people") -> ImportBatch:
     """Keep the file and plan it now, or after the commit in a job when it is large."""
     if upload is None or not upload.filename:
         raise reading.Unreadable(N_("ファイルを選択してください。"), field="file")
     name = display_name(upload.filename)
     reading.extension(name)
-    batch = new_batch(actor.tenant_id, actor, name)
+    batch = new_batch(actor.tenant_id, actor, name, kind)
     path = upload_path(actor.tenant_id, batch.id, name)
     _save(upload, path)
     try:
@@ -101,10 +104,13 @@ def plan_file(batch: ImportBatch, path: Path, progress=None) -> None:
     header = next(rows, None)
     if header is None:
         raise reading.Unreadable(N_("ファイルに見出し行がありません。"), field="file")
-    columns = map_columns(header[1], g.rules.imports)
+    if batch.kind == "roster":
+        columns, read, planner = roster.map_columns(header[1]), roster.read_row, roster.RosterPlanner(g.rules)
+    else:
+        columns, read, planner = map_columns(header[1], g.rules.imports), read_row, Planner(g.rules)
     batch.unknown_columns = columns.unknown
-    planner, counts, done = Planner(g.rules), Counter(), 0
-    for chunk in chunks(read_row(line, cells, columns) for line, cells in rows):
+    counts, done = Counter(), 0
+    for chunk in chunks(read(line, cells, columns) for line, cells in rows):
         planned = planner.plan(chunk)
         db.session.execute(insert(ImportRow), [dict(
             tenant_id=batch.tenant_id, batch_id=batch.id, line=p.line, action=p.action, key=p.key,

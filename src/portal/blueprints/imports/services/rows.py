@@ -26,6 +26,8 @@ FIELD_LABELS = {
     "facility_name": N_("施設名"), "basic_specialty": N_("基本領域"),
     "program_status": N_("プログラム状況"), "training_start": N_("研修開始日"),
     "director_number": N_("統括責任者会員番号"),
+    "name": N_("氏名"), "qualification": N_("資格"), "valid_from": N_("有効期間開始"),
+    "valid_to": N_("有効期間終了"),
 }
 MAX_LENGTH = {"member_number": 30, "full_name": 100, "full_name_kana": 100, "email": 320,
               "facility_code": 40, "facility_name": 200, "director_number": 30}
@@ -56,10 +58,11 @@ class Row:
         self.reasons.append((msgid, params))
 
 
-def map_columns(header: list[str], rules: Imports) -> Columns:
+def map_fields(header: list[str], configured: dict[str, tuple[str, ...]],
+               required: tuple[str, ...]) -> Columns:
     """Each field's column, whatever the order; a required field without one stops the file."""
     names = {}
-    for field_name, aliases in rules.columns.items():
+    for field_name, aliases in configured.items():
         for alias in aliases:
             names[normalize.nfkc(alias)] = field_name
     index, unknown = {}, []
@@ -69,14 +72,18 @@ def map_columns(header: list[str], rules: Imports) -> Columns:
             index[name] = position
         elif normalize.nfkc(title):
             unknown.append(normalize.nfkc(title))
-    missing = [FIELD_LABELS[f] for f in rules.required if f not in index]
+    missing = [FIELD_LABELS[f] for f in required if f not in index]
     if missing:
         raise MissingColumns(gettext("必須の列がありません: %(columns)s",
                                      columns="、".join(gettext(m) for m in missing)), field="file")
     return Columns(index, unknown)
 
 
-def _fold(name: str, raw: str) -> str:
+def map_columns(header: list[str], rules: Imports) -> Columns:
+    return map_fields(header, rules.columns, rules.required)
+
+
+def fold(name: str, raw: str) -> str:
     if name == "full_name_kana":
         return normalize.kana(raw)
     if name in CODES:
@@ -88,7 +95,7 @@ def read_row(line: int, cells: list[str], columns: Columns) -> Row:
     row = Row(line, {})
     for name, position in columns.index.items():
         raw = cells[position] if position < len(cells) else ""
-        value = _fold(name, raw)
+        value = fold(name, raw)
         if value != raw:  # the preview shows what was folded (full-width, stray spaces)
             row.notes.append((N_("%(field)s「%(raw)s」を「%(value)s」に整えました。"),
                               {"field": name, "raw": raw, "value": value}))
@@ -96,7 +103,7 @@ def read_row(line: int, cells: list[str], columns: Columns) -> Row:
     return row
 
 
-def _date(value: str) -> str | None:
+def date_value(value: str) -> str | None:
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(value, pattern).date().isoformat()
@@ -126,7 +133,7 @@ def check_row(row: Row, rules: Imports) -> None:
     _check_role(row, rules)
     _check_lists(row)
     if values.get("training_start"):
-        parsed = _date(values["training_start"])
+        parsed = date_value(values["training_start"])
         if parsed is None:
             row.refuse(N_("研修開始日「%(value)s」は日付ではありません（例: 2024-04-01）。"),
                        value=values["training_start"])

@@ -53,7 +53,7 @@ def preview():
     if not form.validate_on_submit():
         abort(400)
     try:
-        found = batches.start_preview(current_user, form.file.data)
+        found = batches.start_preview(current_user, form.file.data, form.kind.data)
     except (Unreadable, MissingColumns) as exc:
         if not htmx:  # htmx: portal.errors puts the message in the page's message region
             exc.answer_with(lambda refused: (render_template(

@@ -1,0 +1,49 @@
+"""The certified-member roster as the secretariat's import sees it (issue 15): the import
+feature (blueprints/imports) asks through the registry, since features never import each
+other. Services flush, never commit."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from portal import audit
+from portal.blueprints.renewal.models import SocietyMember
+from portal.extensions import db
+
+Entry = tuple[str, str, str, str]  # name, qualification, valid from, valid to (ISO or "")
+
+
+def _entry(member: SocietyMember) -> Entry:
+    return (member.name, member.qualification or "",
+            member.valid_from.isoformat() if member.valid_from else "",
+            member.valid_to.isoformat() if member.valid_to else "")
+
+
+def roster_state(numbers: list[str]) -> dict[str, Entry]:
+    members = db.session.scalars(select(SocietyMember).where(SocietyMember.member_number.in_(numbers)))
+    return {m.member_number: _entry(m) for m in members}
+
+
+def _date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def apply_roster(actor, rows: list[dict[str, str]], reason: str) -> None:
+    """Insert or update each member; every change is audited."""
+    numbers = [r["member_number"] for r in rows]
+    found = {m.member_number: m for m in db.session.scalars(
+        select(SocietyMember).where(SocietyMember.member_number.in_(numbers)))}
+    for row in rows:
+        member = found.get(row["member_number"])
+        before = _entry(member) if member else None
+        if member is None:
+            member = SocietyMember(member_number=row["member_number"], name=row["name"])
+            db.session.add(member)
+        member.name, member.qualification = row["name"], row["qualification"]
+        member.valid_from, member.valid_to = _date(row["valid_from"]), _date(row.get("valid_to", ""))
+        member.certified = True
+        db.session.flush()
+        audit.record("roster_member_imported", member, actor=actor,
+                     from_state=before[1] if before else None, to_state=member.qualification,
+                     reason=reason)
