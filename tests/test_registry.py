@@ -41,12 +41,13 @@ JSICM_TRAINEE = [("トップページ", True), ("研修開始申請", True), ("�
                                   ("登録情報管理", True)]),
     ("jmsb", "secretariat", [("トップページ", True), ("応募一覧", True), ("登録者一覧", True),
                              ("プログラム管理", True), ("募集期間の管理", True),
-                             ("登録情報管理", True)]),
+                             ("登録情報管理", True), ("一括取込", True)]),
     ("jspm", "facility_manager", [("マイページTOP", True), ("認定マイページ", True),
                                   ("登録情報の確認・変更", True)]),
     ("jspm", "secretariat", [("トップページ", True), ("更新申請一覧", True),
                              ("施設アカウント管理", True), ("申請期間の管理", True),
-                             ("文書番号の確認", True), ("登録情報の確認・変更", True)]),
+                             ("文書番号の確認", True), ("登録情報の確認・変更", True),
+                             ("一括取込", True)]),
 ])
 def test_the_first_societies_keep_their_menus(app, slug, role, expected):
     assert _menu(app, slug, role) == expected
@@ -56,7 +57,7 @@ def test_every_module_on_gives_the_union_in_one_order(app):
     labels = [label for label, _ in _menu(app, "jsgt", "secretariat")]
     assert labels == ["トップページ", "証票審査", "応募一覧", "登録者一覧", "プログラム管理",
                       "募集期間の管理", "更新申請一覧", "施設アカウント管理", "申請期間の管理",
-                      "文書番号の確認", "登録情報の確認・変更"]
+                      "文書番号の確認", "登録情報の確認・変更", "一括取込"]
     trainee = [label for label, _ in _menu(app, "jsgt", "trainee")]
     assert trainee[:7] == ["トップページ", "研修開始申請", "証票アップロード", "応募", "採否結果",
                            "医師免許証", "登録情報の確認・変更"]

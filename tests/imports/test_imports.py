@@ -259,3 +259,31 @@ def test_roster_refused_where_the_society_keeps_none(app, world, jsicm):
         io.BytesIO(b"a,b\r\n1,2\r\n"), "r.csv")}, csrf_from="/admin/imports",
         content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def test_jspm_facilities_with_certification_number_and_type(app, factories, client_for):
+    from portal.blueprints.renewal.models import FacilityCertification
+
+    tid = factories.tenant("jspm", "日本緩和医療学会")
+    factories.user(tid, "jimu@jspm.example", "secretariat", email="jimu@jspm.example")
+    client = client_for("jspm.localhost")
+    client.login("jimu@jspm.example")
+
+    def upload(kind_label: str) -> int:
+        body = ("担当者名,メールアドレス,役割,認定番号,施設名,種別\r\n"
+                f"緩和 次郎,east@jspm.example,施設責任者,ＰＣ-0101,東緩和ケア病院,{kind_label}\r\n")
+        return _batch_id(client.post("/admin/imports", {"file": (io.BytesIO(body.encode()), "f.csv")},
+                                     csrf_from="/admin/imports", content_type="multipart/form-data"))
+
+    first = upload("基幹施設")
+    assert "新規 1" in client.text(f"/admin/imports/{first}")
+    _confirm(client, first)
+    assert "変更なし 1" in client.text(f"/admin/imports/{upload('基幹')}")
+    changed = upload("連携施設")
+    assert "更新 1" in client.text(f"/admin/imports/{changed}")
+    _confirm(client, changed)
+    with app.app_context(), tenant_scope(db.session, tid):
+        cert = db.session.scalar(select(FacilityCertification))
+        assert (cert.certification_number, cert.facility_type) == ("PC-0101", "affiliated")
+    bad = upload("大学")
+    assert "種別「大学」は基幹施設または連携施設にしてください。" in client.text(f"/admin/imports/{bad}")

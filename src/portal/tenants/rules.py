@@ -142,7 +142,7 @@ class Renewal(_Frozen):
 # columns per field in [imports.columns]; a column named in no list is reported, not fatal.
 IMPORT_FIELDS = ("member_number", "full_name", "full_name_kana", "email", "role", "facility_code",
                  "facility_name", "basic_specialty", "program_status", "training_start",
-                 "director_number")
+                 "director_number", "facility_type")
 IMPORT_COLUMNS = {
     "member_number": ("会員番号",), "full_name": ("氏名",), "full_name_kana": ("氏名カナ",),
     "email": ("メールアドレス",), "role": ("役割",), "facility_code": ("施設コード",),

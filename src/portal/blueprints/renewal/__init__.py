@@ -29,6 +29,8 @@ FEATURE = Feature(
     panels=(Panel(FACILITY, order=30, render=panels.facility_panel),),
     commands=(cli.renewal_daily,),
     # the secretariat's roster import (blueprints/imports) reads and writes it through these
-    answers={"import_roster_state": roster.roster_state, "import_roster_apply": roster.apply_roster},
+    answers={"import_roster_state": roster.roster_state, "import_roster_apply": roster.apply_roster,
+             "import_facility_types": roster.facility_types,
+             "import_set_facility_type": roster.set_facility_type},
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -102,6 +102,10 @@ class Applier:
                       else row.values.get("training_start"))
             if wanted:
                 self._training_start(user, self._facility(row.values), row.values)
+            if row.values.get("facility_type") and (row.action == "create"
+                                                    or "facility_type" in row.changes):
+                registry().answer("import_set_facility_type", self.rules, self.actor,
+                                  self._facility(row.values), row.values["facility_type"])
         db.session.flush()
 
     def _users(self, keys: list[str]) -> dict[str, User]:

@@ -50,6 +50,14 @@ def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
+def facility_types(codes: list[str]) -> dict[str, str]:
+    """The certification type (core | affiliated) of each facility code, from the feature
+    that keeps facility certifications (renewal) when the society has it; {} otherwise."""
+    if not codes:
+        return {}
+    return registry().answer("import_facility_types", g.rules, codes, default={}) or {}
+
+
 def training_starts(trainee_ids: list[int]) -> dict[int, tuple[str, str]]:
     """(director's 会員番号, start date) of each trainee's 研修開始登録, from the feature that
     owns it (credentials) when the society has it; {} otherwise."""
@@ -108,6 +116,8 @@ class Planner:
         directors = self._db_directors([r.values["director_number"] for r in rows
                                         if r.values.get("director_number")])
         starts = training_starts([u.id for u in existing.values() if u.role == Role.trainee.value])
+        self.types = facility_types([r.values["facility_code"] for r in rows
+                                     if r.values.get("facility_type")])
         return [self._plan_row(r, existing, owners, directors, starts) for r in rows]
 
     def _plan_row(self, row: Row, existing, owners, directors, starts) -> Planned:
@@ -183,7 +193,13 @@ class Planner:
         wanted = (row.values.get("director_number", ""), row.values.get("training_start", ""))
         if wanted[1] and wanted != start:
             changed.append("training_start")
+        if self._type_differs(row):
+            changed.append("facility_type")
         return changed
+
+    def _type_differs(self, row: Row) -> bool:
+        wanted = row.values.get("facility_type")
+        return bool(wanted) and self.types.get(row.values.get("facility_code", "")) != wanted
 
 
 def as_date(value: str) -> date:

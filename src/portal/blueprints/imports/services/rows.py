@@ -26,12 +26,14 @@ FIELD_LABELS = {
     "facility_name": N_("施設名"), "basic_specialty": N_("基本領域"),
     "program_status": N_("プログラム状況"), "training_start": N_("研修開始日"),
     "director_number": N_("統括責任者会員番号"),
-    "name": N_("氏名"), "qualification": N_("資格"), "valid_from": N_("有効期間開始"),
+    "facility_type": N_("種別"), "name": N_("氏名"), "qualification": N_("資格"), "valid_from": N_("有効期間開始"),
     "valid_to": N_("有効期間終了"),
 }
 MAX_LENGTH = {"member_number": 30, "full_name": 100, "full_name_kana": 100, "email": 320,
               "facility_code": 40, "facility_name": 200, "director_number": 30}
-CODES = {"member_number", "email", "facility_code", "director_number", "role", "training_start",
+FACILITY_TYPES = {"基幹施設": "core", "基幹": "core", "連携施設": "affiliated", "連携": "affiliated",
+                  "core": "core", "affiliated": "affiliated"}
+CODES = {"facility_type", "member_number", "email", "facility_code", "director_number", "role", "training_start",
          "basic_specialty", "program_status"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d")
 _SPACES = re.compile(r"\s+")
@@ -132,6 +134,7 @@ def check_row(row: Row, rules: Imports) -> None:
     _check_email(row)
     _check_role(row, rules)
     _check_lists(row)
+    _check_facility_type(row)
     if values.get("training_start"):
         parsed = date_value(values["training_start"])
         if parsed is None:
@@ -162,6 +165,18 @@ def _check_role(row: Row, rules: Imports) -> None:
                    value=label, allowed=allowed)
         return
     row.values["role"] = role
+
+
+def _check_facility_type(row: Row) -> None:
+    value = row.values.get("facility_type")
+    if not value:
+        return
+    if value not in FACILITY_TYPES:
+        row.refuse(N_("種別「%(value)s」は基幹施設または連携施設にしてください。"), value=value)
+    elif not row.values.get("facility_code"):
+        row.refuse(N_("種別を入れるときは施設コードも入れてください。"))
+    else:
+        row.values["facility_type"] = FACILITY_TYPES[value]
 
 
 def _check_lists(row: Row) -> None:

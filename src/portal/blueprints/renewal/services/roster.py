@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from portal import audit
-from portal.blueprints.renewal.models import SocietyMember
+from portal.blueprints.renewal.models import FacilityCertification, SocietyMember
+from portal.directory.models import Facility
 from portal.extensions import db
 
 Entry = tuple[str, str, str, str]  # name, qualification, valid from, valid to (ISO or "")
@@ -47,3 +48,30 @@ def apply_roster(actor, rows: list[dict[str, str]], reason: str) -> None:
         audit.record("roster_member_imported", member, actor=actor,
                      from_state=before[1] if before else None, to_state=member.qualification,
                      reason=reason)
+
+
+# --- facilities with 認定番号 and 基幹/連携 (the import's 施設コード is the 認定番号) ----------------
+
+def facility_types(codes: list[str]) -> dict[str, str]:
+    rows = db.session.execute(
+        select(Facility.code, FacilityCertification.facility_type)
+        .join(FacilityCertification, FacilityCertification.facility_id == Facility.id)
+        .where(Facility.code.in_(codes)))
+    return {code: kind for code, kind in rows}
+
+
+def set_facility_type(actor, facility: Facility, facility_type: str) -> None:
+    """The facility's certification: created (valid from today) or its type corrected."""
+    cert = db.session.scalar(select(FacilityCertification).where(
+        FacilityCertification.facility_id == facility.id))
+    if cert is not None and cert.facility_type == facility_type:
+        return
+    before = cert.facility_type if cert else None
+    if cert is None:
+        cert = FacilityCertification(facility_id=facility.id, certification_number=facility.code,
+                                     facility_type=facility_type, valid_from=date.today())
+        db.session.add(cert)
+    cert.facility_type = facility_type
+    db.session.flush()
+    audit.record("facility_certification_imported", cert, actor=actor, from_state=before,
+                 to_state=facility_type)
