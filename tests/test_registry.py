@@ -30,7 +30,7 @@ JSICM_TRAINEE = [("トップページ", True), ("研修開始申請", True), ("�
                  ("研修終了要件チェック", False), ("マニュアル", False)]
 
 # Every society's secretariat console (issue 15), after the feature pages.
-CONSOLE = [("アカウント管理", True), ("お知らせ管理", True), ("監査ログ", True)]
+CONSOLE = [("アカウント管理", True), ("一括取込", True), ("お知らせ管理", True), ("監査ログ", True)]
 
 
 @pytest.mark.parametrize(("slug", "role", "expected"), [

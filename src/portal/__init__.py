@@ -164,6 +164,7 @@ def _register_features(app: Flask) -> None:
         credentials,
         devtools,
         home,
+        imports,
         notices,
         people,
         profile,
@@ -174,7 +175,7 @@ def _register_features(app: Flask) -> None:
 
     registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
                             profile.FEATURE, renewal.FEATURE, registration.FEATURE,
-                            recruitment.FEATURE, people.FEATURE, notices.FEATURE,
+                            recruitment.FEATURE, imports.FEATURE, people.FEATURE, notices.FEATURE,
                             audit.FEATURE, devtools.FEATURE))
 
 

@@ -42,6 +42,24 @@ def _ids_by_table(app, tenant_id: int) -> dict[str, list[int]]:
         return {m.__tablename__: list(db.session.scalars(select(m.id))) for m in models}
 
 
+def _add_import(app, world) -> None:
+    """An import batch (with a row naming tenant A's people) so the import routes are probed
+    with real foreign ids."""
+    from portal.blueprints.imports.models import ImportBatch, ImportRow
+
+    tid = world.jsicm.tenant_id
+    with app.app_context(), tenant_scope(db.session, tid):
+        batch = ImportBatch(tenant_id=tid, created_by_id=world.jsicm.secretariat,
+                            filename=SECRET_FILE, status="previewed", total_rows=1,
+                            counts={"error": 1}, unknown_columns=[])
+        db.session.add(batch)
+        db.session.flush()
+        db.session.add(ImportRow(tenant_id=tid, batch_id=batch.id, line=2, action="error",
+                                 key="800014", values={"full_name": SECRET_NAME},
+                                 reasons=[["%(field)sが入力されていません。", {"field": "email"}]]))
+        db.session.commit()
+
+
 def _add_license(app, world) -> None:
     """A 医師免許証 row in tenant A, so the licence routes are probed with real foreign ids
     (jsicm has no registration pages to make one through)."""
@@ -67,6 +85,7 @@ def tenant_a(app, world, jsicm, client_for):
     assert anonymous.post("/password/forgot", {"email": "trainee@jsicm.example.jp"},
                           csrf_from="/password/forgot").status_code == 200
     _add_license(app, world)
+    _add_import(app, world)
     ids = _ids_by_table(app, world.jsicm.tenant_id)
     ids["tenants"] = [world.jsicm.tenant_id]
     with app.app_context(), tenant_scope(db.session, world.jsicm.tenant_id):

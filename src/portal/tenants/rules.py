@@ -147,6 +147,58 @@ class Storage(_Frozen):
     superseded_retention_days: int = Field(default=90, ge=1, le=3650)
 
 
+# What a row of a people import may carry (blueprints/imports). Each society names its
+# columns per field in [imports.columns]; a column named in no list is reported, not fatal.
+IMPORT_FIELDS = ("member_number", "full_name", "full_name_kana", "email", "role", "facility_code",
+                 "facility_name", "basic_specialty", "program_status", "training_start",
+                 "director_number", "facility_type")
+IMPORT_COLUMNS = {
+    "member_number": ("会員番号",), "full_name": ("氏名",), "full_name_kana": ("氏名カナ",),
+    "email": ("メールアドレス",), "role": ("役割",), "facility_code": ("施設コード",),
+    "facility_name": ("施設名",), "basic_specialty": ("基本領域",),
+    "program_status": ("プログラム状況",), "training_start": ("研修開始日",),
+    "director_number": ("統括責任者会員番号",),
+}
+ImportRole = Literal["trainee", "program_director", "facility_manager"]
+ROSTER_FIELDS = ("member_number", "name", "qualification", "valid_from", "valid_to")
+ROSTER_COLUMNS = {"member_number": ("会員番号",), "name": ("氏名",), "qualification": ("資格",),
+                  "valid_from": ("有効期間開始", "有効開始日"), "valid_to": ("有効期間終了", "有効終了日")}
+
+
+class Imports(_Frozen):
+    """The secretariat's import of people and facilities (issue 15 item 1). `key` finds the
+    existing account of a row; `roles` are those a file may create; `role_labels` read the
+    役割 column (a label, or the role's own name)."""
+
+    enabled: bool = False
+    key: Literal["member_number", "email"] = "member_number"
+    roles: tuple[ImportRole, ...] = ("trainee", "program_director", "facility_manager")
+    required: tuple[str, ...] = ("member_number", "full_name", "email", "role")
+    columns: dict[str, tuple[str, ...]] = IMPORT_COLUMNS
+    role_labels: dict[str, ImportRole] = {
+        "専攻医": "trainee", "統括責任者": "program_director", "施設担当者": "facility_manager",
+        "施設責任者": "facility_manager"}
+    # The certified-member roster (会員番号, 氏名, 資格, validity), kept by the renewal module.
+    roster: bool = False
+    roster_columns: dict[str, tuple[str, ...]] = ROSTER_COLUMNS
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        unknown = set(value) - set(IMPORT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown import fields: {sorted(unknown)}")
+        return value
+
+    @field_validator("required")
+    @classmethod
+    def _known_required(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = set(value) - set(IMPORT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown import fields: {sorted(unknown)}")
+        return value
+
+
 class TenantRules(_Frozen):
     slug: str
     locale_default: Literal["ja", "en"] = "ja"
@@ -163,6 +215,7 @@ class TenantRules(_Frozen):
     links: Links = Links()
     renewal: Renewal = Renewal()
     storage: Storage = Storage()
+    imports: Imports = Imports()
     # The society's own wording for a shared label: "key" or "key.<role>" (see term()).
     terminology: dict[str, str] = {}
 

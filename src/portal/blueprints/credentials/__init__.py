@@ -8,7 +8,7 @@ from portal.web import require_module
 bp = Blueprint("credentials", __name__)
 require_module(bp, "credentials")
 
-from portal.blueprints.credentials import panels, views  # noqa: E402
+from portal.blueprints.credentials import panels, services, views  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 REVIEWERS = frozenset({"program_director", "secretariat"})
@@ -29,6 +29,9 @@ FEATURE = Feature(
     ),
     tasks={"upload_credential": TaskKind(N_("証票をアップロードしてください。")),
            "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id")},
-    answers={"case_entry_block": panels.case_entry_block},
+    answers={"case_entry_block": panels.case_entry_block,
+             # the people import (blueprints/imports) reads and sets 研修開始登録 through these
+             "import_training_starts": services.training_starts_for_import,
+             "import_set_training_start": services.set_training_start_from_import},
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -2,7 +2,7 @@
 pages and the secretariat."""
 from flask import Blueprint
 
-from portal.blueprints.renewal.services import wording
+from portal.blueprints.renewal.services import roster, wording
 from portal.i18n import N_
 from portal.registry import Feature, Menu, Panel
 from portal.web import require_module
@@ -28,5 +28,9 @@ FEATURE = Feature(
     ),
     panels=(Panel(FACILITY, order=30, render=panels.facility_panel),),
     commands=(cli.renewal_daily,),
+    # the secretariat's roster import (blueprints/imports) reads and writes it through these
+    answers={"import_roster_state": roster.roster_state, "import_roster_apply": roster.apply_roster,
+             "import_facility_types": roster.facility_types,
+             "import_set_facility_type": roster.set_facility_type},
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask import g
 from flask_babel import gettext
 from sqlalchemy import Select, and_, exists, func, select, update
 from sqlalchemy.orm import joinedload
@@ -433,3 +434,31 @@ def register_training_start(trainee: User, facility_id: int, director: User, sta
     for kind in cohort.initial_tasks if cohort else ():
         open_task(trainee, kind, "credentials.upload", created_at=created_at)
     return application
+
+
+# --- the people import (issue 15): a trainee's director and training start --------------------
+
+def training_starts_for_import(trainee_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each trainee's (director's 会員番号, 研修開始日) as an import file states them."""
+    rows = db.session.execute(
+        select(TrainingStartApplication.trainee_id, User.member_number,
+               TrainingStartApplication.training_start_date)
+        .join(User, User.id == TrainingStartApplication.program_director_id)
+        .where(TrainingStartApplication.trainee_id.in_(trainee_ids))
+        .order_by(TrainingStartApplication.id))
+    return {tid: (number or "", start.isoformat()) for tid, number, start in rows}
+
+
+def set_training_start_from_import(actor, trainee: User, facility_id: int, director: User,
+                                   start) -> None:
+    """Register the trainee's training start, or correct its director, facility and date."""
+    application = db.session.scalar(select(TrainingStartApplication).where(
+        TrainingStartApplication.trainee_id == trainee.id).order_by(TrainingStartApplication.id.desc()))
+    if application is None:
+        register_training_start(trainee, facility_id, director, start, g.rules)
+        return
+    before = f"{application.program_director_id}:{application.training_start_date.isoformat()}"
+    application.program_director_id, application.facility_id = director.id, facility_id
+    application.training_start_date = start
+    audit.record("training_start_imported", application, actor=actor, from_state=before,
+                 to_state=f"{director.id}:{start.isoformat()}")

@@ -1,0 +1,2 @@
+"""Only the secretariat imports."""
+from portal.blueprints.imports.views import secretariat  # noqa: F401
