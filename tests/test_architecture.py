@@ -55,3 +55,14 @@ def test_every_route_is_in_its_features_views_package(app):
                      and not getattr(view, "__module__", "").startswith(package)]
         assert misplaced == [], f"{feature.name}: routes outside views/: {misplaced}"
         assert any(e.startswith(blueprint.name + ".") for e in app.view_functions), feature.name
+
+
+def test_every_feature_is_in_the_independence_contract():
+    """A new feature folder left out of [tool.importlinter]'s list could import any other."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    listed = {m for c in contracts["contracts"] if c.get("type") == "independence"
+              for m in c["modules"]}
+    missing = {f"portal.blueprints.{f.name}" for f in _features()} - listed
+    assert missing == set(), f"features missing from the independence contract: {missing}"
