@@ -20,6 +20,7 @@ FEATURE = Feature(
         Menu(N_("証票アップロード"), "credentials.upload", TRAINEE, order=11),
         Menu(N_("所属研修施設変更・休止登録"), None, TRAINEE, order=55),
         Menu(N_("マニュアル"), None, TRAINEE, order=90, href=lambda rules: rules.links.manual_url),
+        Menu(N_("研修開始審査"), "credentials.training_start_queue", REVIEWERS, order=9),
         Menu(N_("証票審査"), "credentials.queue", REVIEWERS, order=10),
         Menu(N_("専攻医管理"), "credentials.admin_trainees", frozenset({"secretariat"}), order=11),
     ),
@@ -28,6 +29,7 @@ FEATURE = Feature(
         Panel(REVIEWERS, order=10, render=panels.reviewer_panel),
     ),
     tasks={"upload_credential": TaskKind(N_("証票をアップロードしてください。")),
+           "review_training_start": TaskKind(N_("研修開始申請の審査をしてください。")),
            "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id")},
     answers={"case_entry_block": panels.case_entry_block,
              # the people import (blueprints/imports) reads and sets 研修開始登録 through these

@@ -34,3 +34,11 @@ class TrainingStartForm(FlaskForm):
 
 class ReplacementForm(FlaskForm):
     comment = TextAreaField(N_("専攻医への連絡事項"), validators=[Length(max=1000)])
+
+
+class TrainingStartApplyForm(FlaskForm):
+    """研修開始申請 (A-W01): the facility, its program director and the start date."""
+
+    facility_id = SelectField(N_("研修施設"), choices=[], coerce=int, validate_choice=False)
+    director_id = SelectField(N_("統括責任者"), choices=[], coerce=int, validate_choice=False)
+    start = DateField(N_("研修開始日"), validators=[DataRequired(N_("研修開始日を入力してください。"))])

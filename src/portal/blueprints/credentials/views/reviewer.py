@@ -9,6 +9,7 @@ from flask_login import current_user
 from portal.accounts.models import Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ReturnForm
+from portal.blueprints.credentials.services import start_applications as starts
 from portal.extensions import htmx
 from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
@@ -101,3 +102,42 @@ def _refuse(message: str, actor, credential_id: int):
     refusals, once the credential is known to be the reviewer's (else 404)."""
     services.get_for_review(actor, credential_id)
     raise services.CredentialError(message, 400)
+
+
+# --- 研修開始申請 (A-W01): the named director's (or the secretariat's) decision ------------------
+
+@bp.get("/review/training-starts")
+@roles_required(*REVIEWERS)
+def training_start_queue():
+    return render_template("credentials/training_start_queue.html", rows=starts.queue(current_user),
+                           form=EmptyForm(), return_form=ReturnForm())
+
+
+def _start_decided(action, message: str, *args):
+    try:
+        action(current_user, *args)
+    except services.CredentialError as exc:
+        if exc.status in (403, 404):
+            raise
+        exc.back_to(url_for("credentials.training_start_queue"))
+        raise
+    flash(message, "info")
+    return redirect(url_for("credentials.training_start_queue"), 303)
+
+
+@bp.post("/review/training-starts/<int:application_id>/approve")
+@roles_required(*REVIEWERS)
+def training_start_approve(application_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _start_decided(starts.approve, N_("研修開始申請を承認しました。"), application_id)
+
+
+@bp.post("/review/training-starts/<int:application_id>/return")
+@roles_required(*REVIEWERS)
+def training_start_return(application_id: int):
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        raise refusal(form).back_to(url_for("credentials.training_start_queue"))
+    return _start_decided(starts.return_, N_("研修開始申請を差し戻しました。"), application_id,
+                          form.reason.data)

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Role
 from portal.blueprints.credentials import bp, services
-from portal.blueprints.credentials.forms import UploadForm
+from portal.blueprints.credentials.forms import TrainingStartApplyForm, UploadForm
 from portal.blueprints.credentials.models import DOCUMENT_TYPES, document_type_label
-from portal.forms import EmptyForm
+from portal.blueprints.credentials.services import start_applications as starts
+from portal.forms import EmptyForm, refusal
 from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import N_
 from portal.upload_checks import UploadRejected
@@ -92,8 +95,36 @@ def complete():
     return render_template("credentials/complete.html")
 
 
-@bp.get("/training-start")
+def _apply_form(form: TrainingStartApplyForm | None = None) -> TrainingStartApplyForm:
+    form = form or TrainingStartApplyForm()
+    form.facility_id.choices = [SelectChoice(0, gettext("選択してください"))] + [
+        SelectChoice(f.id, f.name) for f in starts.facilities()]
+    form.director_id.choices = [SelectChoice(0, gettext("選択してください"))] + [
+        SelectChoice(d.id, f"{d.full_name}（{d.facility.name}）") for d in starts.directors()]
+    return form
+
+
+def _start_page(form: TrainingStartApplyForm | None = None, status: int = 200):
+    application = services.training_start(current_user)
+    can_apply = application is None or application.status in starts.OPEN
+    return render_template("credentials/training_start.html", application=application,
+                           form=_apply_form(form) if can_apply else None), status
+
+
+@bp.route("/training-start", methods=["GET", "POST"])
 @roles_required(Role.trainee)
 def training_start():
-    return render_template("credentials/training_start.html",
-                           application=services.training_start(current_user))
+    """研修開始申請 (A-W01): the status, and the form while it is 未申請 or 差戻し."""
+    if request.method == "GET":
+        return _start_page()
+    form = _apply_form(TrainingStartApplyForm())
+    if not form.validate_on_submit():
+        raise refusal(form).answer_with(lambda r: _start_page(form, r.status))
+    try:
+        starts.apply(current_user, form.facility_id.data, form.director_id.data, form.start.data)
+    except services.CredentialError as exc:
+        field = getattr(form, exc.field, None) if exc.field else None
+        (field.errors if field is not None else form.form_errors).append(exc.message)
+        raise exc.answer_with(lambda r: _start_page(form, r.status)) from None
+    flash(N_("研修開始申請を送信しました。統括責任者の承認をお待ちください。"), "info")
+    return redirect(url_for("credentials.training_start"), 303)
