@@ -122,5 +122,13 @@ def refusal(form: wtforms.Form, status: int = 422) -> Refusal:
     return Refusal(_first_message(form.errors) or N_("入力内容に誤りがあります。"), status, field)
 
 
+def show_on(form: wtforms.Form, refused: Refusal) -> Refusal:
+    """Put a service's refusal next to its field of `form` (or above the form when it names
+    none), for a view that answers with the form's own page (refused.answer_with)."""
+    field = getattr(form, refused.field, None) if refused.field else None
+    (field.errors if field is not None else form.form_errors).append(refused.message)
+    return refused
+
+
 class EmptyForm(FlaskForm):
     """Only the CSRF token: for buttons that post (approve, submit, confirm)."""

@@ -8,7 +8,8 @@ from portal.web import require_module
 bp = Blueprint("credentials", __name__)
 require_module(bp, "credentials")
 
-from portal.blueprints.credentials import panels, services, views  # noqa: E402
+from portal.blueprints.credentials import panels, views  # noqa: E402
+from portal.blueprints.credentials.services import import_answers  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 REVIEWERS = frozenset({"program_director", "secretariat"})
@@ -33,7 +34,7 @@ FEATURE = Feature(
            "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id")},
     answers={"case_entry_block": panels.case_entry_block,
              # the people import (blueprints/imports) reads and sets 研修開始登録 through these
-             "import_training_starts": services.training_starts_for_import,
-             "import_set_training_start": services.set_training_start_from_import},
+             "import_training_starts": import_answers.training_starts_for_import,
+             "import_set_training_start": import_answers.set_training_start_from_import},
 )
 __all__ = ["FEATURE", "bp", "views"]

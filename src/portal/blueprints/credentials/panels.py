@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from portal.blueprints.credentials import queries as trainee_top
 from portal.blueprints.credentials import services
+from portal.blueprints.credentials.services import top_facts
 from portal.extensions import db
 from portal.i18n import N_
 
@@ -15,7 +16,7 @@ NEEDS_APPROVAL = N_("証票が統括責任者に承認されると利用でき�
 _UNLOCKED = "credentials_case_entry_unlocked"  # per request: the top page already knows
 
 
-def _remember(facts: services.TopFacts) -> None:
+def _remember(facts: top_facts.TopFacts) -> None:
     setattr(g, _UNLOCKED, facts.credential_status in services.UNLOCKING)
 
 
@@ -30,8 +31,8 @@ def trainee_page(user):
 
 def trainee_panel(user) -> Markup:
     row = db.session.connection().execute(
-        services.top_facts_select(user.tenant_id, user.id)).one()
-    facts = services.TopFacts(*row)
+        top_facts.top_facts_select(user.tenant_id, user.id)).one()
+    facts = top_facts.TopFacts(*row)
     _remember(facts)
     return Markup(render_template("credentials/_top_panel.html", facts=facts))
 

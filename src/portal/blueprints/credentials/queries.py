@@ -24,7 +24,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import bindparam
 
-from portal.blueprints.credentials import services as credentials
+from portal.blueprints.credentials.services import top_facts
 from portal.db import utcnow
 from portal.extensions import db
 from portal.ui import JST
@@ -70,7 +70,7 @@ def _kept(name: str, size: int) -> _Kept:
 def _statement():
     """Core, built and compiled once; the values are bound per call."""
     tenant_id, user_id = bindparam("tenant_id"), bindparam("user_id")
-    return credentials.top_facts_select(tenant_id, user_id).add_columns(
+    return top_facts.top_facts_select(tenant_id, user_id).add_columns(
         worklist.tasks_version(tenant_id, user_id),
         worklist.notices_version(tenant_id, user_id))
 
@@ -81,14 +81,14 @@ def _read_key(params: dict) -> tuple:
     return tuple(db.session.connection().execute(_statement(), params).one())
 
 
-def page(user, render: Callable[[credentials.TopFacts, Markup], str]
-         ) -> tuple[credentials.TopFacts, str | bytes]:
+def page(user, render: Callable[[top_facts.TopFacts, Markup], str]
+         ) -> tuple[top_facts.TopFacts, str | bytes]:
     """The whole page: kept when neither the panels' key nor what the layout shows around
     them changed; else the panels (kept or fresh) put into the layout by `render`."""
     params = {"tenant_id": user.tenant_id, "user_id": user.id,
               **worklist.notice_params(user, utcnow())}
     row = _read_key(params)
-    facts = credentials.TopFacts(*row[:len(credentials.TopFacts._fields)])
+    facts = top_facts.TopFacts(*row[:len(top_facts.TopFacts._fields)])
     key = (g.tenant, str(get_locale()), row)
     layout = _layout(user)
     if layout is not None:

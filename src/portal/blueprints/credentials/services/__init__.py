@@ -3,11 +3,9 @@ Services flush, never commit; the request commits once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from flask import g
 from flask_babel import gettext
-from sqlalchemy import Select, and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
@@ -23,7 +21,6 @@ from portal.blueprints.credentials.models import (
     document_type_label,
 )
 from portal.db import inline, utcnow
-from portal.directory.models import Facility
 from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
@@ -122,68 +119,6 @@ def trainee_summary(trainee: User) -> TraineeSummary:
                  joinedload(Enrollment.program_director).lazyload(User.facility))
     ).one_or_none()
     return TraineeSummary(*row) if row is not None else TraineeSummary(None, None, None)
-
-
-class TopFacts(NamedTuple):
-    """What the trainee top page shows of trainee_summary(), as plain values: comparable,
-    so the page can tell whether anything changed (portal.blueprints.credentials.queries)."""
-
-    training_start_status: str | None
-    training_start_facility: str | None
-    training_start_director: str | None
-    credential_status: str | None
-    review_comment: str | None
-    enrollment_facility: str | None
-    enrollment_director: str | None
-
-    @property
-    def credential_label(self) -> str:
-        return REVIEW_LABELS[self.credential_status or ReviewStatus.not_submitted.value]
-
-    @property
-    def training_start_label(self) -> str:
-        return REVIEW_LABELS[self.training_start_status or ReviewStatus.not_submitted.value]
-
-
-def top_facts_select(tenant_id, trainee_id) -> Select:
-    """TopFacts' columns, in order, one row: the latest rows of trainee_summary() with the
-    names the top page shows. Core, on the tables, so it is compiled once and costs a fraction
-    of an ORM statement: the ORM's central tenant filter does not apply to it, so every table
-    says its tenant here (and PostgreSQL's row-level security applies as always). Both ids
-    may be bindparams: the top page builds this once."""
-    users, start, credential, enrollment, facilities = (m.__table__ for m in (
-        User, TrainingStartApplication, Credential, Enrollment, Facility))
-    start_facility, start_director = facilities.alias(), users.alias()
-    enrollment_facility, enrollment_director = facilities.alias(), users.alias()
-
-    def own(table):
-        return table.c.tenant_id == tenant_id
-
-    def latest(table, *where):
-        return (select(func.max(table.c.id)).correlate(None)
-                .where(own(table), table.c.trainee_id == trainee_id, *where).scalar_subquery())
-
-    def join_on(table, *on):
-        return and_(own(table), *on)
-
-    current_enrollment = latest(enrollment, enrollment.c.to_date.is_(None))
-    return (
-        select(start.c.status, start_facility.c.name, start_director.c.full_name,
-               credential.c.status, credential.c.review_comment,
-               enrollment_facility.c.name, enrollment_director.c.full_name)
-        .select_from(users)
-        .outerjoin(start, join_on(start, start.c.id == latest(start)))
-        .outerjoin(start_facility,
-                   join_on(start_facility, start_facility.c.id == start.c.facility_id))
-        .outerjoin(start_director,
-                   join_on(start_director, start_director.c.id == start.c.program_director_id))
-        .outerjoin(credential, join_on(credential, credential.c.id == latest(credential)))
-        .outerjoin(enrollment, join_on(enrollment, enrollment.c.id == current_enrollment))
-        .outerjoin(enrollment_facility, join_on(
-            enrollment_facility, enrollment_facility.c.id == enrollment.c.facility_id))
-        .outerjoin(enrollment_director, join_on(
-            enrollment_director, enrollment_director.c.id == enrollment.c.program_director_id))
-        .where(own(users), users.c.id == trainee_id))
 
 
 def case_entry_unlocked(trainee: User) -> bool:
@@ -437,28 +372,3 @@ def register_training_start(trainee: User, facility_id: int, director: User, sta
 
 
 # --- the people import (issue 15): a trainee's director and training start --------------------
-
-def training_starts_for_import(trainee_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """Each trainee's (director's 会員番号, 研修開始日) as an import file states them."""
-    rows = db.session.execute(
-        select(TrainingStartApplication.trainee_id, User.member_number,
-               TrainingStartApplication.training_start_date)
-        .join(User, User.id == TrainingStartApplication.program_director_id)
-        .where(TrainingStartApplication.trainee_id.in_(trainee_ids))
-        .order_by(TrainingStartApplication.id))
-    return {tid: (number or "", start.isoformat()) for tid, number, start in rows}
-
-
-def set_training_start_from_import(actor, trainee: User, facility_id: int, director: User,
-                                   start) -> None:
-    """Register the trainee's training start, or correct its director, facility and date."""
-    application = db.session.scalar(select(TrainingStartApplication).where(
-        TrainingStartApplication.trainee_id == trainee.id).order_by(TrainingStartApplication.id.desc()))
-    if application is None:
-        register_training_start(trainee, facility_id, director, start, g.rules)
-        return
-    before = f"{application.program_director_id}:{application.training_start_date.isoformat()}"
-    application.program_director_id, application.facility_id = director.id, facility_id
-    application.training_start_date = start
-    audit.record("training_start_imported", application, actor=actor, from_state=before,
-                 to_state=f"{director.id}:{start.isoformat()}")

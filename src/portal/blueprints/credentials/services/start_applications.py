@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from portal import audit
 from portal.accounts.models import Role, User
 from portal.blueprints.credentials.models import ReviewStatus, TrainingStartApplication
-from portal.blueprints.credentials.services import CredentialError
+from portal.blueprints.credentials.services import CredentialError, training_start
 from portal.db import inline, utcnow
 from portal.directory.models import Facility
 from portal.extensions import db
@@ -31,22 +31,17 @@ def facilities() -> list[Facility]:
 
 
 def directors() -> list[User]:
+    """Active program directors at a facility: only they can be named (I-16 reviews need one)."""
     return list(db.session.scalars(
         select(User).where(User.role == Role.program_director.value, User.active.is_(True),
                            User.facility_id.is_not(None))
         .options(joinedload(User.facility)).order_by(User.full_name)))
 
 
-def latest(trainee: User) -> TrainingStartApplication | None:
-    return db.session.scalar(
-        select(TrainingStartApplication).where(TrainingStartApplication.trainee_id == trainee.id)
-        .order_by(TrainingStartApplication.id.desc()).limit(1))
-
-
 def apply(trainee: User, facility_id: int, director_id: int, start: date | None,
           now: datetime | None = None) -> TrainingStartApplication:
     """申請 (A-W01): 未申請 or 差戻し -> 審査待ち; the named director is told (task and mail)."""
-    current = latest(trainee)
+    current = training_start(trainee)
     if current is not None and current.status not in OPEN:
         raise CredentialError(N_("研修開始申請は審査待ちか承認済みのため、申請できません。"), 409)
     facility = db.session.get(Facility, facility_id) if facility_id else None

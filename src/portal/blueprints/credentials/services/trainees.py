@@ -74,15 +74,6 @@ def update_program(actor: User, trainee_id: int, specialty: str, status: str, re
     return trainee
 
 
-def facilities() -> list[Facility]:
-    return list(db.session.scalars(select(Facility).order_by(Facility.name)))
-
-
-def directors() -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.role == Role.program_director.value, User.active.is_(True)).order_by(User.full_name)))
-
-
 def register_start_on_behalf(actor: User, trainee_id: int, facility_id: int, director_id: int,
                              start: date | None, rules: TenantRules) -> TrainingStartApplication:
     """研修開始の登録 by the secretariat, for a trainee who has none yet (the society's cohort

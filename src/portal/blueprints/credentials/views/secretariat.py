@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import BASIC_PROGRAM_STATUS, BASIC_SPECIALTIES, Role
-from portal.blueprints.credentials import bp
+from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ProgramForm, ReplacementForm, TrainingStartForm
-from portal.blueprints.credentials.models import TrainingStartApplication
 from portal.blueprints.credentials.services import CredentialError
+from portal.blueprints.credentials.services import start_applications as starts
 from portal.blueprints.credentials.services import trainees as admin
-from portal.extensions import db
-from portal.forms import refusal
+from portal.forms import refusal, show_on
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
 from portal.web import int_arg, roles_required, text_arg
@@ -43,25 +41,15 @@ def _program_form(trainee, form: ProgramForm | None = None) -> ProgramForm:
 def _start_form(form: TrainingStartForm | None = None) -> TrainingStartForm:
     form = form or TrainingStartForm()
     form.facility_id.choices = [SelectChoice(0, N_("選択してください"))] + [
-        SelectChoice(f.id, f.name) for f in admin.facilities()]
+        SelectChoice(f.id, f.name) for f in starts.facilities()]
     form.director_id.choices = [SelectChoice(0, N_("選択してください"))] + [
-        SelectChoice(d.id, d.full_name) for d in admin.directors()]
+        SelectChoice(d.id, d.full_name) for d in starts.directors()]
     return form
-
-
-def _on_page(user_id: int, form, key: str, exc):
-    """Show a refusal next to its field of `form` (or above the form), on the trainee's page,
-    after portal.errors rolled the request back."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(exc.message)
-    return exc.answer_with(lambda r: _trainee_page(user_id, r.status, **{key: form}))
 
 
 def _trainee_page(user_id: int, status: int = 200, **forms):
     trainee = admin.get_trainee(user_id)
-    application = db.session.scalar(select(TrainingStartApplication).where(
-        TrainingStartApplication.trainee_id == trainee.id)
-        .order_by(TrainingStartApplication.id.desc()).limit(1))
+    application = services.training_start(trainee)
     return render_template(
         "credentials/admin/trainee.html", trainee=trainee, application=application,
         history=admin.credential_history(trainee.id),
@@ -87,7 +75,8 @@ def admin_trainee_program(user_id: int):
         admin.update_program(current_user, user_id, form.specialty.data, form.program_status.data,
                              form.reason.data)
     except CredentialError as exc:
-        raise _on_page(user_id, form, "program_form", exc) from None
+        raise show_on(form, exc).answer_with(
+            lambda r: _trainee_page(user_id, r.status, program_form=form)) from None
     flash(N_("基本領域・プログラム状況を変更しました。"), "info")
     return redirect(url_for("credentials.admin_trainee", user_id=user_id), 303)
 
@@ -103,7 +92,8 @@ def admin_trainee_start(user_id: int):
         admin.register_start_on_behalf(current_user, user_id, form.facility_id.data,
                                        form.director_id.data, form.start.data, g.rules)
     except CredentialError as exc:
-        raise _on_page(user_id, form, "start_form", exc) from None
+        raise show_on(form, exc).answer_with(
+            lambda r: _trainee_page(user_id, r.status, start_form=form)) from None
     flash(N_("研修開始を登録しました。"), "info")
     return redirect(url_for("credentials.admin_trainee", user_id=user_id), 303)
 

@@ -11,7 +11,7 @@ from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import TrainingStartApplyForm, UploadForm
 from portal.blueprints.credentials.models import DOCUMENT_TYPES, document_type_label
 from portal.blueprints.credentials.services import start_applications as starts
-from portal.forms import EmptyForm, refusal
+from portal.forms import EmptyForm, refusal, show_on
 from portal.htmx import hx_redirect, render_page_or_block
 from portal.i18n import N_
 from portal.upload_checks import UploadRejected
@@ -123,8 +123,6 @@ def training_start():
     try:
         starts.apply(current_user, form.facility_id.data, form.director_id.data, form.start.data)
     except services.CredentialError as exc:
-        field = getattr(form, exc.field, None) if exc.field else None
-        (field.errors if field is not None else form.form_errors).append(exc.message)
-        raise exc.answer_with(lambda r: _start_page(form, r.status)) from None
+        raise show_on(form, exc).answer_with(lambda r: _start_page(form, r.status)) from None
     flash(N_("研修開始申請を送信しました。統括責任者の承認をお待ちください。"), "info")
     return redirect(url_for("credentials.training_start"), 303)

@@ -91,7 +91,7 @@ class Applier:
     def apply(self, rows: list[ImportRow]) -> None:
         self._prepare_facilities(rows)
         users = self._users([r.key for r in rows if r.action == "update"])
-        created = self._create_all([r for r in rows if r.action == "create"])
+        created = self._create_accounts([r for r in rows if r.action == "create"])
         for row in rows:
             if row.action == "update":
                 user = users[row.key]
@@ -153,7 +153,7 @@ class Applier:
         return dict(tenant_id=self.batch.tenant_id, login_id=login_id, password_hash=None,
                     facility_id=facility.id if facility else None, **fields)
 
-    def _create_all(self, rows: list[ImportRow]) -> dict[int, User]:
+    def _create_accounts(self, rows: list[ImportRow]) -> dict[int, User]:
         """The chunk's new accounts, then their tokens, mails and audit events."""
         if not rows:
             return {}

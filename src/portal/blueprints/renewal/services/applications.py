@@ -20,8 +20,8 @@ from portal.blueprints.renewal.models import (
     RenewalForm,
     RenewalPhysician,
     RenewalWindow,
-    SocietyMember,
 )
+from portal.blueprints.renewal.services.roster import flag_roster, roster
 from portal.db import inline, utcnow
 from portal.directory.models import Facility
 from portal.errors import Refusal
@@ -155,35 +155,6 @@ def _text(data: dict, key: str) -> str:
     return str(data.get(key) or "").strip()
 
 
-def roster(data: dict, physicians: list[dict]) -> dict[str, SocietyMember]:
-    """The roster rows of the member numbers form 1 names (施設責任者 and 指導医)."""
-    numbers = {_text(data, "responsible_member_number")} | {p["member_number"] for p in physicians}
-    numbers.discard("")
-    if not numbers:
-        return {}
-    return {m.member_number: m for m in db.session.scalars(
-        select(SocietyMember).where(SocietyMember.member_number.in_(sorted(numbers))))}
-
-
-def unverified_numbers(data: dict, physicians: list[dict]) -> list[str]:
-    """Q22: the member numbers form 1 names that the roster does not hold (flagged, not refused)."""
-    found = roster(data, physicians)
-    # a 指導医 the roster holds without 資格 cannot be checked either (a roster without them)
-    unchecked = {p["member_number"] for p in physicians
-                 if p["member_number"] in found and found[p["member_number"]].qualification is None}
-    numbers = [_text(data, "responsible_member_number")] + [p["member_number"] for p in physicians]
-    return sorted({n for n in numbers if n and (n not in found or n in unchecked)})
-
-
-def _flag_roster(app: RenewalApplication, data: dict, physicians: list[dict]) -> None:
-    """Keep the secretariat's confirmation while the same numbers stay unverified."""
-    numbers = unverified_numbers(data, physicians)
-    if not numbers:
-        app.roster_status, app.roster_unverified = None, None
-    elif not (app.roster_status == "confirmed" and app.roster_unverified == numbers):
-        app.roster_status, app.roster_unverified = "unverified", numbers
-
-
 def confirm_roster(actor: User, application_id: int) -> RenewalApplication:
     """The secretariat checked the flagged member numbers another way (Q22)."""
     app = get_application(application_id)
@@ -291,7 +262,7 @@ def save_application_form(user: User, data: dict, physicians: list[dict], now: d
                                        app.window)
     app.core_facility_id = (int(data["core_facility_id"]) if app.facility_type == "affiliated"
                             and "core_facility_id" not in errors and data["core_facility_id"] else None)
-    _flag_roster(app, data, physicians)
+    flag_roster(app, data, physicians)
     for old in list(app.physicians):
         db.session.delete(old)
     app.physicians = [RenewalPhysician(tenant_id=app.tenant_id, application_id=app.id, **p)

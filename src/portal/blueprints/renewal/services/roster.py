@@ -1,6 +1,7 @@
-"""The certified-member roster as the secretariat's import sees it (issue 15): the import
-feature (blueprints/imports) asks through the registry, since features never import each
-other. Services flush, never commit."""
+"""The certified-member roster: what 様式1's member numbers are checked against (Q22, C-R16:
+found, or flagged for the secretariat), and the roster as the secretariat's import sees it
+(issue 15; the import feature asks through the registry, since features never import each
+other). Services flush, never commit."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,9 +9,47 @@ from datetime import date
 from sqlalchemy import select
 
 from portal import audit
-from portal.blueprints.renewal.models import QUALIFICATIONS, FacilityCertification, SocietyMember
+from portal.blueprints.renewal.models import (
+    QUALIFICATIONS,
+    FacilityCertification,
+    RenewalApplication,
+    SocietyMember,
+)
 from portal.directory.models import Facility
 from portal.extensions import db
+
+
+def _text(data: dict, key: str) -> str:
+    return str(data.get(key) or "").strip()
+
+def roster(data: dict, physicians: list[dict]) -> dict[str, SocietyMember]:
+    """The roster rows of the member numbers form 1 names (施設責任者 and 指導医)."""
+    numbers = {_text(data, "responsible_member_number")} | {p["member_number"] for p in physicians}
+    numbers.discard("")
+    if not numbers:
+        return {}
+    return {m.member_number: m for m in db.session.scalars(
+        select(SocietyMember).where(SocietyMember.member_number.in_(sorted(numbers))))}
+
+
+def unverified_numbers(data: dict, physicians: list[dict]) -> list[str]:
+    """Q22: the member numbers form 1 names that the roster does not hold (flagged, not refused)."""
+    found = roster(data, physicians)
+    # a 指導医 the roster holds without 資格 cannot be checked either (a roster without them)
+    unchecked = {p["member_number"] for p in physicians
+                 if p["member_number"] in found and found[p["member_number"]].qualification is None}
+    numbers = [_text(data, "responsible_member_number")] + [p["member_number"] for p in physicians]
+    return sorted({n for n in numbers if n and (n not in found or n in unchecked)})
+
+
+def flag_roster(app: RenewalApplication, data: dict, physicians: list[dict]) -> None:
+    """Keep the secretariat's confirmation while the same numbers stay unverified."""
+    numbers = unverified_numbers(data, physicians)
+    if not numbers:
+        app.roster_status, app.roster_unverified = None, None
+    elif not (app.roster_status == "confirmed" and app.roster_unverified == numbers):
+        app.roster_status, app.roster_unverified = "unverified", numbers
+
 
 Entry = tuple[str, str, str, str]  # name, qualification, valid from, valid to (ISO or "")
 # The file names 資格 as 認定医 / 専門医 / 指導医; the roster keeps the codes the 様式1 rule
