@@ -20,6 +20,7 @@ from portal.blueprints.renewal.models import (
     RenewalForm,
     RenewalPhysician,
     RenewalWindow,
+    SocietyMember,
 )
 from portal.blueprints.renewal.services.roster import flag_roster, roster
 from portal.db import inline, utcnow
@@ -168,7 +169,8 @@ def confirm_roster(actor: User, application_id: int) -> RenewalApplication:
 
 
 def validate_application_form(data: dict, physicians: list[dict], facility_type: str,
-                              facility_id: int, window: RenewalWindow) -> dict[str, str]:
+                              facility_id: int, window: RenewalWindow,
+                              members: dict[str, SocietyMember] | None = None) -> dict[str, str]:
     errors: dict[str, str] = {}
     required = {"facility_name": N_("施設名を入力してください。"),
                 "certification_number": N_("認定番号を入力してください。"),
@@ -179,7 +181,7 @@ def validate_application_form(data: dict, physicians: list[dict], facility_type:
         if not _text(data, key):
             errors[key] = message
     number, today = _text(data, "responsible_member_number"), to_jst(utcnow()).date()
-    members = roster(data, physicians)
+    members = roster(data, physicians) if members is None else members
     member = members.get(number)
     if member is not None and not (member.certified and member.valid_on(today)):  # C-R14 / I-44
         errors["responsible_member_number"] = N_("施設責任者は%(society)sの認定取得者である必要があります。")
@@ -258,11 +260,12 @@ def save_application_form(user: User, data: dict, physicians: list[dict], now: d
     fields = ("facility_name", "certification_number", "institution_head", "responsible_name",
               "responsible_member_number", "core_facility_id")
     data = {key: _text(data, key) for key in fields}
+    members = roster(data, physicians)  # read once: the rule and the flag both use it
     errors = validate_application_form(data, physicians, app.facility_type, app.facility_id,
-                                       app.window)
+                                       app.window, members)
     app.core_facility_id = (int(data["core_facility_id"]) if app.facility_type == "affiliated"
                             and "core_facility_id" not in errors and data["core_facility_id"] else None)
-    flag_roster(app, data, physicians)
+    flag_roster(app, data, physicians, members)
     for old in list(app.physicians):
         db.session.delete(old)
     app.physicians = [RenewalPhysician(tenant_id=app.tenant_id, application_id=app.id, **p)

@@ -32,9 +32,10 @@ def roster(data: dict, physicians: list[dict]) -> dict[str, SocietyMember]:
         select(SocietyMember).where(SocietyMember.member_number.in_(sorted(numbers))))}
 
 
-def unverified_numbers(data: dict, physicians: list[dict]) -> list[str]:
+def unverified_numbers(data: dict, physicians: list[dict],
+                       found: dict[str, SocietyMember] | None = None) -> list[str]:
     """Q22: the member numbers form 1 names that the roster does not hold (flagged, not refused)."""
-    found = roster(data, physicians)
+    found = roster(data, physicians) if found is None else found
     # a 指導医 the roster holds without 資格 cannot be checked either (a roster without them)
     unchecked = {p["member_number"] for p in physicians
                  if p["member_number"] in found and found[p["member_number"]].qualification is None}
@@ -42,9 +43,10 @@ def unverified_numbers(data: dict, physicians: list[dict]) -> list[str]:
     return sorted({n for n in numbers if n and (n not in found or n in unchecked)})
 
 
-def flag_roster(app: RenewalApplication, data: dict, physicians: list[dict]) -> None:
+def flag_roster(app: RenewalApplication, data: dict, physicians: list[dict],
+                found: dict[str, SocietyMember] | None = None) -> None:
     """Keep the secretariat's confirmation while the same numbers stay unverified."""
-    numbers = unverified_numbers(data, physicians)
+    numbers = unverified_numbers(data, physicians, found)
     if not numbers:
         app.roster_status, app.roster_unverified = None, None
     elif not (app.roster_status == "confirmed" and app.roster_unverified == numbers):
