@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Literal
 
 from flask_babel import gettext
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from portal.tenants.rules_training import (
+    CaseLogRules,
+    Requirement,
+    TrainingRules,
+    check_requirements,
+)
 
 MiB = 1024 * 1024
 
@@ -216,8 +223,16 @@ class TenantRules(_Frozen):
     renewal: Renewal = Renewal()
     storage: Storage = Storage()
     imports: Imports = Imports()
+    case_log: CaseLogRules = CaseLogRules()
+    training: TrainingRules = TrainingRules()
+    requirements: tuple[Requirement, ...] = ()
     # The society's own wording for a shared label: "key" or "key.<role>" (see term()).
     terminology: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _requirements_known(self) -> TenantRules:
+        check_requirements(self.requirements, self.case_log, self.training)
+        return self
 
     def has_module(self, name: str) -> bool:
         return name in self.modules
