@@ -33,6 +33,7 @@ FEATURE = Feature(
            "review_training_start": TaskKind(N_("研修開始申請の審査をしてください。")),
            "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id")},
     answers={"case_entry_block": panels.case_entry_block,
+             "current_placement": panels.current_placement,
              # the people import (blueprints/imports) reads and sets 研修開始登録 through these
              "import_training_starts": import_answers.training_starts_for_import,
              "import_set_training_start": import_answers.set_training_start_from_import},

@@ -49,3 +49,10 @@ def case_entry_block(user) -> str | None:
         unlocked = services.case_entry_unlocked(user)
         setattr(g, _UNLOCKED, unlocked)
     return None if unlocked else NEEDS_APPROVAL
+
+
+def current_placement(user) -> tuple[int, int] | None:
+    """(facility id, program director id) the trainee is enrolled at today, or None: the case
+    log files a new case under them."""
+    enrollment = services.current_enrollment(user)
+    return (enrollment.facility_id, enrollment.program_director_id) if enrollment else None
