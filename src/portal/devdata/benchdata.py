@@ -26,6 +26,7 @@ import click
 from flask import current_app
 from sqlalchemy import insert, select, text
 
+from portal.devdata import benchdata_cases as case_data
 from portal.devdata import benchdata_recruitment as recruitment_data
 from portal.extensions import db
 from portal.tenants.scoping import system_scope
@@ -33,7 +34,8 @@ from portal.tenants.scoping import system_scope
 PASSWORD = "bench-pass-2024"
 BIG = ("jsicm", "日本集中治療医学会")
 SMALL = (("jmsb", "日本専門医機構"), ("jspm", "日本緩和医療学会"))
-LOGINS = {"trainee": "bench-trainee", "director": "bench-director", "secretariat": "bench-jimu"}
+LOGINS = {"trainee": "bench-trainee", "director": "bench-director", "secretariat": "bench-jimu",
+          "caselog": "bench-caselog"}  # caselog: an enrolled trainee at the hot facility
 BASE = datetime(2025, 4, 1, tzinfo=UTC)
 SURNAMES = (("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
             ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
@@ -86,6 +88,7 @@ class Plan:
     # max(1, facilities // 4) programs; the hot program gets max(hot_share, 10%) of them
     recruitment_applicants: int | None = None
     recruitment_hot_share: float | None = None
+    cases: int = 1_000_000  # 経験症例 over the big society's enrolled trainees
 
     @property
     def applicants(self) -> int:
@@ -126,6 +129,7 @@ class Society:
     rows: Rows
     password_hash: str
     summary: dict = field(default_factory=dict)
+    case_log: case_data.CaseLog = field(default_factory=case_data.CaseLog)
 
     def stamp(self, at: datetime) -> tuple[datetime, datetime]:
         return at, at
@@ -172,7 +176,7 @@ def _people(s: Society, facilities: int, big: bool) -> tuple[list[int], list[int
 
 
 def _trainee(s: Society, plan: Plan, index: int, facility: int, director: int, login: str,
-             pending: bool) -> None:
+             pending: bool, enrolled: bool = False) -> None:
     rng, rows, tid = s.rng, s.rows, s.tenant_id
     doc, filename = rng.choice(DOCS)
     status = "specialist_certified" if doc == "specialist_certificate" else "program_completed"
@@ -187,7 +191,11 @@ def _trainee(s: Society, plan: Plan, index: int, facility: int, director: int, l
     file_id = rows.add("stored_files", tid, key, trainee, "credential", filename,
                        "application/pdf", rng.randrange(200_000, 4_000_000),
                        f"{rng.getrandbits(256):064x}", "committed", *s.stamp(submitted))
-    outcome = "pending_review" if pending else rng.choice(("approved", "approved", "returned"))
+    outcome = "pending_review" if pending else "approved" if enrolled else rng.choice(
+        ("approved", "approved", "returned"))
+    s.case_log.trainees.append(case_data.Trainee(trainee, facility, director, outcome == "approved"))
+    if enrolled:
+        s.case_log.known = trainee
     reviewed = None if pending else submitted + timedelta(hours=rng.randrange(1, 240))
     reason = RETURN_REASON if outcome == "returned" else None
     credential = rows.add("credentials", tid, trainee, application, facility, doc, file_id, outcome,
@@ -231,6 +239,9 @@ def _society(s: Society, plan: Plan, trainees: int, facilities: int,
             f"{800000 + i}" if big else f"trainee-{i + 1:04d}@{s.slug}.bench.example")
         pending = known or s.rng.random() < plan.pending_share
         _trainee(s, plan, i, facility_ids[at], directors[at], login, pending)
+    if big:  # one more, enrolled at the hot facility: the case log's known trainee
+        _trainee(s, plan, trainees, facility_ids[0], directors[0], LOGINS["caselog"], False,
+                 enrolled=True)
     _notices(s)
     s.summary["hot_facility"] = facility_ids[0]
     return facility_ids, directors
@@ -298,8 +309,12 @@ def generate(plan: Plan) -> dict:
                 jmsb = s
             societies.append(s)
         _write(rows)
+        big = societies[0]
+        from portal.tenants.resolve import rules_for
+
+        case_rows, cases_pending_hot = case_data.write(big.tenant_id, big.case_log, plan.cases,
+                                rules_for(BIG[0]).case_log.leaf_codes(), plan.seed)
     db.session.commit()
-    big = societies[0]
     pending = big.summary.get("pending", [])
     hot = big.summary["hot_facility"]
     files = _write_files(big.tenant_id, pending, hot, plan.files)
@@ -314,7 +329,9 @@ def generate(plan: Plan) -> dict:
     return {
         "tenant": BIG[0], "tenant_id": big.tenant_id, "password": PASSWORD, "logins": LOGINS,
         "seed": plan.seed, "trainees": plan.trainees, "facilities": plan.facilities,
-        "rows": {t: len(d) for t, d in rows.data.items()},
+        "rows": {**{t: len(d) for t, d in rows.data.items()}, **case_rows},
+        "caselog_trainee_id": big.case_log.known,
+        "cases_pending_hot_director": cases_pending_hot,
         "pending_total": len(pending), "pending_hot_facility": len(hot_pending),
         "row_id": hot_pending[0] if hot_pending else None,
         # ?after=<id> for a deep page of the secretariat's list: 25 rows before its end
@@ -337,15 +354,17 @@ def generate(plan: Plan) -> dict:
               help="share of the trainees at the known director's facility")
 @click.option("--recruitment-applicants", type=click.IntRange(1), default=None,
               help="jmsb applicants, each with one application  [default: max(25, trainees/10)]")
+@click.option("--cases", type=click.IntRange(0), default=1_000_000, show_default=True,
+              help="経験症例 over the big society's enrolled trainees")
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False), default=None,
               help="write what bench/run needs (logins, ids) to this JSON file")
 def bench_data(trainees: int, facilities: int, seed: int, pending_share: float, hot_share: float,
-               recruitment_applicants: int | None, summary_path: str | None) -> None:
+               recruitment_applicants: int | None, cases: int, summary_path: str | None) -> None:
     """Fill an empty database with the benchmark's data set (see bench/run)."""
     import json
 
     summary = generate(Plan(trainees, facilities, seed, pending_share, hot_share,
-                            recruitment_applicants=recruitment_applicants))
+                            recruitment_applicants=recruitment_applicants, cases=cases))
     line = json.dumps(summary, ensure_ascii=False)
     if summary_path:
         Path(summary_path).write_text(line + "\n")

@@ -72,6 +72,15 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
                       medical_registration_number="B7654321",
                       jmsb_basic_specialty="internal_medicine",
                       basic_program_status="program_completion_expected")
+    # A newcomer of the normal flow (A-R03): no training start yet, so 研修開始申請 comes first;
+    # a second facility with its own director gives the picker a real choice.
+    other = _facility(tenant_id, "施設B")
+    _user(tenant_id, "900002", "director2@jsicm.example", "program_director", "統括 次郎",
+          full_name_kana="トウカツ ジロウ", member_number="900002", facility_id=other.id)
+    _user(tenant_id, "800016", "trainee3@mail.sample", "trainee", "専攻医 テスト3",
+          member_system_email="trainee3@mail.sample", full_name_kana="センコウイ テストサン",
+          member_number="800016", medical_registration_number="C2345678",
+          jmsb_basic_specialty="anesthesiology", basic_program_status="specialist_certified")
 
 
 def _seed_generic(tenant_id: int, slug: str) -> None:
@@ -249,7 +258,8 @@ def seed() -> list[str]:
     lines += [
         f"demo password for every account: {DEMO_PASSWORD}",
         "jsicm logins (ログインID): 800014 (専攻医 テスト1), 800015 (専攻医 テスト2), "
-        "900001 (統括 太郎), jimu (事務局), shisetsu (施設責任者)",
+        "800016 (専攻医 テスト3: 研修開始申請から), 900001 (統括 太郎, 施設A), 900002 (統括 次郎, 施設B), "
+        "jimu (事務局), shisetsu (施設責任者)",
         "jspm logins (e-mail): core@jspm.example (基幹施設), renkei@jspm.example (連携施設), "
         "secretariat@jspm.example; roster: 100001 緩和 一郎 (施設責任者に), 100002 髙橋 花子 (指導医); "
         "a number not in the roster is flagged for the secretariat",
