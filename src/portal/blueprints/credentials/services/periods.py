@@ -31,7 +31,7 @@ PENDING, APPROVED = ReviewStatus.pending_review.value, ReviewStatus.approved.val
 LIVE = (PENDING, APPROVED)
 TASK = "review_period_change"
 QUEUE = "credentials.period_queue"
-PAGE = "credentials.periods"
+PAGE = "credentials.periods_page"
 
 
 def require_enrolled(trainee: User) -> Enrollment:
