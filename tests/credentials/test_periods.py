@@ -236,3 +236,16 @@ def test_requirement_facts_for_many_trainees_in_three_statements(app, world, enr
     assert mine["rotation_days"]["icu"] == 91 - 31  # April to June without May
     assert mine["longest_run_days"]["icu"] == 30
     assert facts[s.director]["rotation_days"] == dict.fromkeys(ROTATIONS, 0)
+
+
+def test_the_demo_trainee_has_a_history_and_seed_demo_stays_idempotent(app, client_for):
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+    client = client_for("jsicm.localhost")
+    client.login("800014", "demo-pass-2024")
+    page = client.text(PAGE)
+    assert page.count("承認済") == 3 and "救急科" in page and "病気療養" in page
+    assert page.count("〜 現在") == 1  # one open period, not one per seed-demo
+    assert "06/03 証票をアップロードしてください。" in client.text("/")  # still at the upload

@@ -309,8 +309,10 @@ def approve(actor: User, credential_id: int, rotation: str | None = None) -> Cre
     current = db.session.scalar(select(Enrollment).where(
         Enrollment.trainee_id == credential.trainee_id, Enrollment.to_date.is_(None))
         .order_by(Enrollment.id.desc()).limit(1))
-    if current is not None and credential.supersedes_id is not None:
-        current.credential_id = credential.id  # A-R10: the final document; training unchanged
+    if current is not None:
+        # A-R10: the final document behind a provisional one; or a trainee whose periods came
+        # with the migration: the training (and its history) stays as it is
+        current.credential_id = credential.id
     else:
         db.session.add(Enrollment(
             tenant_id=credential.tenant_id, trainee_id=credential.trainee_id,
