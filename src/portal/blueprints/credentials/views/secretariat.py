@@ -10,8 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.models import BASIC_PROGRAM_STATUS, BASIC_SPECIALTIES, Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ProgramForm, ReplacementForm, TrainingStartForm
-from portal.blueprints.credentials.services import CredentialError
-from portal.blueprints.credentials.services import periods
+from portal.blueprints.credentials.services import CredentialError, periods
 from portal.blueprints.credentials.services import start_applications as starts
 from portal.blueprints.credentials.services import trainees as admin
 from portal.forms import refusal, show_on
