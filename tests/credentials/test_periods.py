@@ -230,7 +230,8 @@ def test_requirement_facts_for_many_trainees_in_three_statements(app, world, enr
                       if "requirement_facts" in f.answers)
         facts = {}
         sent = sql_sent(app, lambda: facts.update(answer(rules, [s.trainee, s.director], date(2024, 6, 30))))
-    assert len([q for q in sent if q.startswith("SELECT")]) == 3  # not one per trainee
+    reads = [q for q in sent if q.startswith("SELECT") and "set_config" not in q]  # PostgreSQL's RLS
+    assert len(reads) == 3  # not one per trainee
     mine = facts[s.trainee]
     assert mine["credential_approved"] is False
     assert mine["rotation_days"]["icu"] == 91 - 31  # April to June without May
