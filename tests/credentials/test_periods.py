@@ -70,7 +70,9 @@ def test_before_enrollment_the_page_and_the_requests_are_refused(world, jsicm):
     jsicm.login("jsicm-800014")
     page = jsicm.get(PAGE)
     assert page.status_code == 403 and "研修開始（証票の承認）後に利用できます。" in page.get_data(as_text=True)
-    assert f'href="{PAGE}"' not in jsicm.text("/")  # the menu item is disabled, with the reason
+    home = jsicm.text("/")
+    assert f'href="{PAGE}"' not in home  # the menu item is disabled, with the reason
+    assert '<small class="why">研修開始（証票の承認）後に利用できます。</small>' in home
     token = jsicm.csrf("/profile")
     refused = jsicm.client.post(f"{PAGE}/suspension", data={
         "csrf_token": token, "start": "2024-10-01", "end": "2024-10-31", "reason_code": "illness"})

@@ -48,18 +48,20 @@ def _first_day(trainee_id: int) -> date | None:
                              .where(Enrollment.trainee_id == trainee_id))
 
 
-def _suspension_covering(trainee_id: int, day: date, statuses=(APPROVED,)) -> PeriodChange | None:
+def _suspension_covering(trainee_id: int, day: date, statuses) -> PeriodChange | None:
     return db.session.scalar(select(PeriodChange).where(
         PeriodChange.trainee_id == trainee_id, PeriodChange.kind == "suspension",
         PeriodChange.status.in_(statuses), PeriodChange.start_date <= day,
         PeriodChange.end_date >= day).limit(1))
 
 
-def _check_change_date(trainee_id: int, current: Enrollment, start: date) -> None:
+def _check_change_date(trainee_id: int, current: Enrollment, start: date, statuses=LIVE) -> None:
+    """The day a change takes effect is after the current period's first day (the period it
+    closes keeps one day at least) and is not a day of 休止 (asked for, or approved)."""
     if start <= current.from_date:
         raise CredentialError(N_("変更日は現在の研修期間の開始日より後の日付にしてください。"), 422, "start")
-    if _suspension_covering(trainee_id, start) is not None:
-        raise CredentialError(N_("変更日が承認済みの休止期間と重なっています。"), 422, "start")
+    if _suspension_covering(trainee_id, start, statuses) is not None:
+        raise CredentialError(N_("変更日が申請中または承認済みの休止期間と重なっています。"), 422, "start")
 
 
 def _director_at(director_id: int, facility: Facility) -> User:
@@ -95,8 +97,6 @@ def request_facility_change(trainee: User, training: TrainingRules, facility_id:
     if start is None:
         raise CredentialError(N_("変更日を入力してください。"), 422, "start")
     _check_change_date(trainee.id, current, start)
-    if _suspension_covering(trainee.id, start, LIVE) is not None:
-        raise CredentialError(N_("変更日が申請中または承認済みの休止期間と重なっています。"), 422, "start")
     if (facility.id, director.id, rotation) == (current.facility_id, current.program_director_id,
                                                 current.rotation or training.rotations[0].code):
         raise CredentialError(N_("現在の研修施設・統括責任者・研修の種別と同じです。"), 422, "facility_id")
@@ -218,7 +218,7 @@ def _open_next_period(change: PeriodChange) -> None:
         .order_by(Enrollment.id.desc()).limit(1))
     if current is None:
         raise CredentialError(NOT_ENROLLED, 409)
-    _check_change_date(change.trainee_id, current, change.start_date)  # still true today?
+    _check_change_date(change.trainee_id, current, change.start_date, (APPROVED,))  # still true?
     closed = db.session.execute(
         update(Enrollment).where(Enrollment.id == current.id, Enrollment.to_date.is_(None))
         .values(to_date=change.start_date - timedelta(days=1))
