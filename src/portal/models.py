@@ -3,7 +3,12 @@ from portal.accounts.licences import MedicalLicense
 from portal.accounts.models import AccountToken, User
 from portal.audit import AuditEvent
 from portal.blueprints.cases.models import Case, CaseReport, CaseReportVersion
-from portal.blueprints.credentials.models import Credential, Enrollment, TrainingStartApplication
+from portal.blueprints.credentials.models import (
+    Credential,
+    Enrollment,
+    PeriodChange,
+    TrainingStartApplication,
+)
 from portal.blueprints.imports.models import ImportBatch, ImportRow
 from portal.blueprints.recruitment.models import (
     RecruitmentApplication,
@@ -27,7 +32,7 @@ from portal.tenants.models import Tenant, TenantDomain
 from portal.worklist.models import Notice, Task
 
 __all__ = [
-    "AccountToken", "AuditEvent", "Case", "CaseReport", "CaseReportVersion", "Credential", "Enrollment", "Facility", "FacilityAffiliation",
+    "AccountToken", "AuditEvent", "Case", "CaseReport", "CaseReportVersion", "Credential", "Enrollment", "Facility", "PeriodChange", "FacilityAffiliation",
     "FacilityCertification", "ImportBatch", "ImportRow", "MedicalLicense",
     "Notice", "OutboxMail", "RenewalApplication", "RenewalCorrection", "RenewalForm",
     "RecruitmentApplication", "RecruitmentProgram", "RecruitmentRound",

@@ -1,7 +1,7 @@
 """Demo data: four societies on *.localhost (the fourth, jsgt, with every module on), one user per role, and the manual's trainee."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.accounts.services import hash_password
-from portal.blueprints.credentials.models import TrainingStartApplication
+from portal.blueprints.credentials.models import Enrollment, PeriodChange, TrainingStartApplication
 from portal.blueprints.credentials.services import register_training_start
 from portal.directory.models import Facility
 from portal.extensions import db
@@ -61,11 +61,12 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
     _user(tenant_id, "jimu", "jimu@jsicm.example", "secretariat", "事務局 担当")
     _user(tenant_id, "shisetsu", "shisetsu@jsicm.example", "facility_manager", "施設 責任者",
           facility_id=facility.id)
-    _migrated_trainee(tenant_id, slug, facility, director, login_id="800014", email="dummy@mail.sample",
+    first = _migrated_trainee(tenant_id, slug, facility, director, login_id="800014", email="dummy@mail.sample",
                       member_system_email="dummy@mail.sample", name="専攻医 テスト1",
                       full_name_kana="センコウイ テストイチ", member_number="800014",
                       medical_registration_number="A1234567", jmsb_basic_specialty="pediatrics",
                       basic_program_status="specialist_certified")
+    _training_history(first, facility, director)
     _migrated_trainee(tenant_id, slug, facility, director, login_id="800015", email="trainee2@mail.sample",
                       member_system_email="trainee2@mail.sample", name="専攻医 テスト2",
                       full_name_kana="センコウイ テストニ", member_number="800015",
@@ -81,6 +82,39 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
           member_system_email="trainee3@mail.sample", full_name_kana="センコウイ テストサン",
           member_number="800016", medical_registration_number="C2345678",
           jmsb_basic_specialty="anesthesiology", basic_program_status="specialist_certified")
+
+
+def _training_history(trainee: User, facility: Facility, director: User) -> None:
+    """800014's periods as the old system kept them (所属研修施設変更・休止登録, the 研修終了要件
+    check): ICU, six months of emergency medicine, ICU again with three months of 休止 for
+    illness; each change approved by 統括 太郎. Once only: a trainee with periods is left alone."""
+    if db.session.scalar(select(Enrollment.id).where(Enrollment.trainee_id == trainee.id).limit(1)):
+        return
+    spans = [("icu", date(2024, 4, 1), date(2024, 9, 30)), ("emergency", date(2024, 10, 1), date(2025, 3, 31)),
+             ("icu", date(2025, 4, 1), None)]
+    previous = None
+    for rotation, start, end in spans:
+        period = Enrollment(tenant_id=trainee.tenant_id, trainee_id=trainee.id, facility_id=facility.id,
+                            program_director_id=director.id, from_date=start, to_date=end,
+                            rotation=rotation, source="migration")
+        db.session.add(period)
+        db.session.flush()
+        if previous is not None:
+            db.session.add(_approved(trainee, director, previous, "facility_change", start,
+                                     rotation=rotation))
+        previous = period
+    db.session.add(_approved(trainee, director, previous, "suspension", date(2025, 7, 1),
+                             end_date=date(2025, 9, 30), reason_code="illness"))
+    db.session.flush()
+
+
+def _approved(trainee: User, director: User, period: Enrollment, kind: str, start: date,
+              **fields) -> PeriodChange:
+    asked = datetime.combine(start - timedelta(days=30), time(9), JST)  # asked a month before
+    return PeriodChange(tenant_id=trainee.tenant_id, trainee_id=trainee.id, kind=kind,
+                        facility_id=period.facility_id, approver_id=director.id,
+                        enrollment_id=period.id, start_date=start, status="approved",
+                        submitted_at=asked, reviewed_by_id=director.id, reviewed_at=asked, **fields)
 
 
 def _seed_generic(tenant_id: int, slug: str) -> None:

@@ -9,7 +9,7 @@ bp = Blueprint("credentials", __name__)
 require_module(bp, "credentials")
 
 from portal.blueprints.credentials import panels, views  # noqa: E402
-from portal.blueprints.credentials.services import import_answers  # noqa: E402
+from portal.blueprints.credentials.services import import_answers, period_facts  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 REVIEWERS = frozenset({"program_director", "secretariat"})
@@ -19,10 +19,12 @@ FEATURE = Feature(
     menus=(
         Menu(N_("研修開始申請"), "credentials.training_start", TRAINEE, order=10),
         Menu(N_("証票アップロード"), "credentials.upload", TRAINEE, order=11),
-        Menu(N_("所属研修施設変更・休止登録"), None, TRAINEE, order=55),
+        Menu(N_("所属研修施設変更・休止登録"), "credentials.periods_page", TRAINEE, order=55,
+             gate=panels.periods_block),
         Menu(N_("マニュアル"), None, TRAINEE, order=90, href=lambda rules: rules.links.manual_url),
         Menu(N_("研修開始審査"), "credentials.training_start_queue", REVIEWERS, order=9),
         Menu(N_("証票審査"), "credentials.queue", REVIEWERS, order=10),
+        Menu(N_("施設変更・休止審査"), "credentials.period_queue", REVIEWERS, order=10),
         Menu(N_("専攻医管理"), "credentials.admin_trainees", frozenset({"secretariat"}), order=11),
     ),
     panels=(
@@ -31,9 +33,12 @@ FEATURE = Feature(
     ),
     tasks={"upload_credential": TaskKind(N_("証票をアップロードしてください。")),
            "review_training_start": TaskKind(N_("研修開始申請の審査をしてください。")),
-           "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id")},
+           "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id"),
+           "review_period_change": TaskKind(N_("所属研修施設変更・休止の申請を審査してください。"))},
     answers={"case_entry_block": panels.case_entry_block,
              "current_placement": panels.current_placement,
+             # issue 16 item 5: credential_approved, rotation_days, longest_run_days per trainee
+             "requirement_facts": period_facts.requirement_facts,
              # the people import (blueprints/imports) reads and sets 研修開始登録 through these
              "import_training_starts": import_answers.training_starts_for_import,
              "import_set_training_start": import_answers.set_training_start_from_import},

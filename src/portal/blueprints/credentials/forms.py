@@ -42,3 +42,20 @@ class TrainingStartApplyForm(FlaskForm):
     facility_id = SelectField(N_("研修施設"), choices=[], coerce=int, validate_choice=False)
     director_id = SelectField(N_("統括責任者"), choices=[], coerce=int, validate_choice=False)
     start = DateField(N_("研修開始日"), validators=[DataRequired(N_("研修開始日を入力してください。"))])
+
+
+# --- 所属研修施設変更・休止登録 (issue 16 item 2) ------------------------------------------------
+
+class FacilityChangeForm(FlaskForm):
+    facility_id = SelectField(N_("新しい研修施設"), choices=[], coerce=int, validate_choice=False)
+    director_id = SelectField(N_("新しい統括責任者"), choices=[], coerce=int, validate_choice=False)
+    rotation = SelectField(N_("研修の種別"), choices=[], validate_choice=False)
+    start = DateField(N_("変更日（新しい施設での研修開始日）"), validators=[
+        DataRequired(N_("変更日を入力してください。"))])
+
+
+class SuspensionForm(FlaskForm):
+    start = DateField(N_("休止開始日"), validators=[DataRequired(N_("休止開始日を入力してください。"))])
+    end = DateField(N_("休止終了日"), validators=[DataRequired(N_("休止終了日を入力してください。"))])
+    reason_code = SelectField(N_("休止の理由"), choices=[], validate_choice=False)
+    detail = TextAreaField(N_("理由の詳細（「その他」の場合は必須）"), validators=[Length(max=1000)])

@@ -122,6 +122,54 @@ class Enrollment(TenantScoped, Base):
     from_date: Mapped[date]
     to_date: Mapped[date | None]
     source: Mapped[str] = mapped_column(String(30), default="credential_approval")
+    # rules.training.rotations' code; None (rows from before 0013): the society's first one
+    rotation: Mapped[str | None] = mapped_column(String(40))
 
     facility: Mapped[Facility] = relationship()
     program_director: Mapped[User] = relationship(foreign_keys=[program_director_id])
+
+
+PERIOD_KINDS = {"facility_change": N_("所属研修施設変更"), "suspension": N_("休止")}
+
+
+class PeriodChange(TenantScoped, Base):
+    """所属研修施設変更 or 休止, requested by the trainee and approved by a program director
+    (the new facility's for a change, the current one's for a 休止) or the secretariat. Rows
+    are never deleted: with the enrollments they are the trainee's history."""
+
+    __tablename__ = "period_changes"
+    __table_args__ = (
+        Index("ix_period_changes_tenant_trainee_id", "tenant_id", "trainee_id", "id"),
+        Index("ix_period_changes_tenant_status_id", "tenant_id", "status", "id"),
+        Index("ix_period_changes_tenant_approver_status_id", "tenant_id", "approver_id", "status", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # facility_change | suspension
+    # a change: the new facility and director; a 休止: the current ones (who approve it)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    approver_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))  # current at 申請
+    rotation: Mapped[str | None] = mapped_column(String(40))  # a change only
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]  # a 休止's last day (inclusive)
+    reason_code: Mapped[str | None] = mapped_column(String(40))  # rules.training.suspension_reasons
+    reason_detail: Mapped[str | None] = mapped_column(Text)  # その他's own words
+    status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.pending_review.value)
+    submitted_at: Mapped[datetime]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    approver: Mapped[User] = relationship(foreign_keys=[approver_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    facility: Mapped[Facility] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return REVIEW_LABELS[self.status]
+
+    @property
+    def kind_label(self) -> str:
+        return PERIOD_KINDS[self.kind]

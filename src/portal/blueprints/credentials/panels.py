@@ -8,16 +8,27 @@ from markupsafe import Markup
 
 from portal.blueprints.credentials import queries as trainee_top
 from portal.blueprints.credentials import services
-from portal.blueprints.credentials.services import top_facts
+from portal.blueprints.credentials.services import periods, top_facts
 from portal.extensions import db
 from portal.i18n import N_
 
 NEEDS_APPROVAL = N_("証票が統括責任者に承認されると利用できます。")
-_UNLOCKED = "credentials_case_entry_unlocked"  # per request: the top page already knows
+# per request: the top page already knows both, other pages read them in one statement
+_UNLOCKED = "credentials_case_entry_unlocked"
+_ENROLLED = "credentials_enrolled"
 
 
 def _remember(facts: top_facts.TopFacts) -> None:
     setattr(g, _UNLOCKED, facts.credential_status in services.UNLOCKING)
+    setattr(g, _ENROLLED, facts.enrollment_facility is not None)
+
+
+def _flag(user, name: str) -> bool:
+    if g.get(name) is None:
+        unlocked, enrolled = services.menu_flags(user)
+        setattr(g, _UNLOCKED, unlocked)
+        setattr(g, _ENROLLED, enrolled)
+    return g.get(name)
 
 
 def trainee_page(user):
@@ -44,11 +55,13 @@ def reviewer_panel(user) -> Markup:
 
 def case_entry_block(user) -> str | None:
     """Why this trainee may not enter cases yet, or None."""
-    unlocked = g.get(_UNLOCKED)
-    if unlocked is None:
-        unlocked = services.case_entry_unlocked(user)
-        setattr(g, _UNLOCKED, unlocked)
-    return None if unlocked else NEEDS_APPROVAL
+    return None if _flag(user, _UNLOCKED) else NEEDS_APPROVAL
+
+
+def periods_block(user, rules) -> str | None:
+    """Why 所属研修施設変更・休止登録 is closed (A-S02 item 5: after enrollment), or None; the
+    server refuses the same (periods.require_enrolled)."""
+    return None if _flag(user, _ENROLLED) else periods.NOT_ENROLLED
 
 
 def current_placement(user) -> tuple[int, int] | None:

@@ -128,6 +128,15 @@ def case_entry_unlocked(trainee: User) -> bool:
         Credential.trainee_id == trainee.id, Credential.status.in_(UNLOCKING)))))
 
 
+def menu_flags(trainee: User) -> tuple[bool, bool]:
+    """(case entry unlocked, enrolled now) in one statement: what the trainee's menu gates ask
+    on every page that is not the top page (which reads them with its own facts)."""
+    row = db.session.execute(select(
+        exists().where(Credential.trainee_id == trainee.id, Credential.status.in_(UNLOCKING)),
+        exists().where(Enrollment.trainee_id == trainee.id, Enrollment.to_date.is_(None)))).one()
+    return bool(row[0]), bool(row[1])
+
+
 def allowed_document_types(trainee: User) -> list[str]:
     """A-W03 / A-R08 / A-R09 / A-R10: which document proves this trainee's prerequisite."""
     if trainee.basic_program_status == "specialist_certified":
@@ -291,20 +300,25 @@ def _transition(actor: User, credential: Credential, to_state: str, comment: str
     db.session.refresh(credential)
 
 
-def approve(actor: User, credential_id: int) -> Credential:
+def approve(actor: User, credential_id: int, rotation: str | None = None) -> Credential:
+    """承認: the first training period (A-R07) starts, of `rotation` (the society's first
+    rotation, rules.training, when the view names none)."""
     credential = get_for_review(actor, credential_id)
     _transition(actor, credential, ReviewStatus.approved.value, None)
     application = credential.application
     current = db.session.scalar(select(Enrollment).where(
         Enrollment.trainee_id == credential.trainee_id, Enrollment.to_date.is_(None))
         .order_by(Enrollment.id.desc()).limit(1))
-    if current is not None and credential.supersedes_id is not None:
-        current.credential_id = credential.id  # A-R10: the final document; training unchanged
+    if current is not None:
+        # A-R10: the final document behind a provisional one; or a trainee whose periods came
+        # with the migration: the training (and its history) stays as it is
+        current.credential_id = credential.id
     else:
         db.session.add(Enrollment(
             tenant_id=credential.tenant_id, trainee_id=credential.trainee_id,
             facility_id=application.facility_id, program_director_id=application.program_director_id,
-            credential_id=credential.id, from_date=application.training_start_date))  # A-R07
+            credential_id=credential.id, from_date=application.training_start_date,  # A-R07
+            rotation=rotation))
     db.session.flush()
     audit.record("credential_approved", credential, actor=actor,
                  from_state="pending_review", to_state="approved",

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ReturnForm
+from portal.blueprints.credentials.services import periods
 from portal.blueprints.credentials.services import start_applications as starts
 from portal.extensions import htmx
 from portal.forms import EmptyForm, refusal
@@ -83,7 +84,9 @@ def _after_review(credential_id: int, action, message: str, *args):
 def approve(credential_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    return _after_review(credential_id, services.approve, N_("承認しました。"))
+    first_rotation = g.rules.training.rotations[0].code
+    return _after_review(credential_id, partial(services.approve, rotation=first_rotation),
+                         N_("承認しました。"))
 
 
 @bp.post("/review/credentials/<int:credential_id>/return")
@@ -141,3 +144,66 @@ def training_start_return(application_id: int):
         raise refusal(form).back_to(url_for("credentials.training_start_queue"))
     return _start_decided(starts.return_, N_("研修開始申請を差し戻しました。"), application_id,
                           form.reason.data)
+
+
+# --- 所属研修施設変更・休止 (issue 16 item 2): htmx rows like the credential queue -------------------
+
+PERIOD_QUEUE = "credentials/period_queue.html"
+
+
+@bp.get("/review/training-periods")
+@roles_required(*REVIEWERS)
+def period_queue():
+    after = int_arg("after")
+    return render_page_or_block(PERIOD_QUEUE, "rows", rows=periods.queue(current_user, after_id=after),
+                                after=after, training=g.rules.training)
+
+
+def _period_row(change, status: int = 200, **context):
+    return render_page_or_block(PERIOD_QUEUE, "row", status, change=change, rows=[change],
+                                after=None, training=g.rules.training, **context)
+
+
+def _refused_period_row(change_id: int, exc: services.CredentialError):
+    """The row as it now is (after the rollback), with the message in it."""
+    return _period_row(periods.get_for_review(current_user, change_id), exc.status, error=exc.message)
+
+
+def _period_decided(change_id: int, action, message: str, *args):
+    try:
+        change = action(current_user, change_id, *args)
+    except services.CredentialError as exc:
+        if exc.status in (403, 404):
+            raise
+        if htmx:
+            exc.answer_with(partial(_refused_period_row, change_id))
+        else:
+            exc.back_to(url_for("credentials.period_queue"))
+        raise
+    if htmx:
+        return _period_row(change, notice=message)
+    flash(message, "info")
+    return redirect(url_for("credentials.period_queue"), 303)
+
+
+@bp.post("/review/training-periods/<int:change_id>/approve")
+@roles_required(*REVIEWERS)
+def period_approve(change_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _period_decided(change_id, periods.approve, N_("承認しました。"))
+
+
+@bp.post("/review/training-periods/<int:change_id>/return")
+@roles_required(*REVIEWERS)
+def period_return(change_id: int):
+    form = ReturnForm()
+    if form.validate_on_submit() or not form.reason.data:
+        return _period_decided(change_id, periods.return_, N_("差し戻しました。"), form.reason.data or "")
+    refused = refusal(form, 400)  # a bad CSRF token aborts here (400)
+    return _period_decided(change_id, partial(_refuse_period, refused.message), "")
+
+
+def _refuse_period(message: str, actor, change_id: int):
+    periods.get_for_review(actor, change_id)  # another reviewer's or society's: 404 first
+    raise services.CredentialError(message, 400)

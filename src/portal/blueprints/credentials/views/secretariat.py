@@ -1,5 +1,5 @@
 """The secretariat's trainee administration (A-S12): the trainee list, one trainee with the
-credential history, 基本領域・プログラム状況 with a reason, 研修開始の登録 on the trainee's
+credential history, the training periods and 所属研修施設変更・休止 requests, 基本領域・プログラム状況 with a reason, 研修開始の登録 on the trainee's
 behalf, and 再提出依頼 of a provisional credential (A-R10)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.models import BASIC_PROGRAM_STATUS, BASIC_SPECIALTIES, Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ProgramForm, ReplacementForm, TrainingStartForm
-from portal.blueprints.credentials.services import CredentialError
+from portal.blueprints.credentials.services import CredentialError, periods
 from portal.blueprints.credentials.services import start_applications as starts
 from portal.blueprints.credentials.services import trainees as admin
 from portal.forms import refusal, show_on
@@ -50,9 +50,11 @@ def _start_form(form: TrainingStartForm | None = None) -> TrainingStartForm:
 def _trainee_page(user_id: int, status: int = 200, **forms):
     trainee = admin.get_trainee(user_id)
     application = services.training_start(trainee)
+    enrollments, changes = periods.history(trainee.id)
     return render_template(
         "credentials/admin/trainee.html", trainee=trainee, application=application,
-        history=admin.credential_history(trainee.id),
+        history=admin.credential_history(trainee.id), enrollments=enrollments, changes=changes,
+        training=g.rules.training,
         program_form=forms.get("program_form") or _program_form(trainee),
         start_form=forms.get("start_form") or _start_form(),
         replacement_form=ReplacementForm()), status

@@ -1,4 +1,5 @@
-"""The trainee's side of credentials (A-W02): upload -> 確認 -> 提出 -> 完了, and the 研修開始 status."""
+"""The trainee's side of credentials (A-W02): upload -> 確認 -> 提出 -> 完了, the 研修開始 status,
+and 所属研修施設変更・休止登録."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
@@ -8,8 +9,14 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Role
 from portal.blueprints.credentials import bp, services
-from portal.blueprints.credentials.forms import TrainingStartApplyForm, UploadForm
+from portal.blueprints.credentials.forms import (
+    FacilityChangeForm,
+    SuspensionForm,
+    TrainingStartApplyForm,
+    UploadForm,
+)
 from portal.blueprints.credentials.models import DOCUMENT_TYPES, document_type_label
+from portal.blueprints.credentials.services import periods
 from portal.blueprints.credentials.services import start_applications as starts
 from portal.forms import EmptyForm, refusal, show_on
 from portal.htmx import hx_redirect, render_page_or_block
@@ -126,3 +133,68 @@ def training_start():
         raise show_on(form, exc).answer_with(lambda r: _start_page(form, r.status)) from None
     flash(N_("研修開始申請を送信しました。統括責任者の承認をお待ちください。"), "info")
     return redirect(url_for("credentials.training_start"), 303)
+
+
+# --- 所属研修施設変更・休止登録 (issue 16 item 2) -----------------------------------------------
+
+def _change_form(form: FacilityChangeForm | None = None) -> FacilityChangeForm:
+    form = _apply_form(form or FacilityChangeForm())  # the same facility and director choices
+    form.rotation.choices = [SelectChoice(r.code, r.label) for r in g.rules.training.rotations]
+    return form
+
+
+def _suspension_form(form: SuspensionForm | None = None) -> SuspensionForm:
+    form = form or SuspensionForm()
+    form.reason_code.choices = [SelectChoice("", gettext("選択してください"))] + [
+        SelectChoice(r.code, r.label) for r in g.rules.training.suspension_reasons]
+    return form
+
+
+def _periods_page(status: int = 200, **forms):
+    try:
+        current = periods.require_enrolled(current_user)
+    except services.CredentialError as exc:
+        return render_template("credentials/periods.html", locked=exc.message), exc.status
+    enrollments, changes = periods.history(current_user.id)
+    return render_template(
+        "credentials/periods.html", current=current, enrollments=enrollments, changes=changes,
+        change_form=forms.get("change_form") or _change_form(),
+        suspension_form=forms.get("suspension_form") or _suspension_form()), status
+
+
+@bp.get("/training-periods")
+@roles_required(Role.trainee)
+def periods_page():
+    """所属研修施設変更・休止登録: the periods and requests so far, and the two request forms."""
+    return _periods_page()
+
+
+def _requested(form, request_with, key: str, message: str):
+    if not form.validate_on_submit():
+        raise refusal(form).answer_with(lambda r: _periods_page(r.status, **{key: form}))
+    try:
+        request_with(form)
+    except services.CredentialError as exc:
+        if exc.status == 403:
+            raise
+        raise show_on(form, exc).answer_with(lambda r: _periods_page(r.status, **{key: form})) from None
+    flash(message, "info")
+    return redirect(url_for("credentials.periods_page"), 303)
+
+
+@bp.post("/training-periods/facility-change")
+@roles_required(Role.trainee)
+def request_facility_change():
+    periods.require_enrolled(current_user)  # before the form says anything
+    return _requested(_change_form(FacilityChangeForm()), lambda f: periods.request_facility_change(
+        current_user, g.rules.training, f.facility_id.data, f.director_id.data, f.rotation.data,
+        f.start.data), "change_form", N_("所属研修施設変更を申請しました。新しい施設の統括責任者の承認をお待ちください。"))
+
+
+@bp.post("/training-periods/suspension")
+@roles_required(Role.trainee)
+def request_suspension():
+    periods.require_enrolled(current_user)
+    return _requested(_suspension_form(SuspensionForm()), lambda f: periods.request_suspension(
+        current_user, g.rules.training, f.start.data, f.end.data, f.reason_code.data,
+        f.detail.data), "suspension_form", N_("休止を申請しました。統括責任者の承認をお待ちください。"))
