@@ -9,7 +9,7 @@ bp = Blueprint("credentials", __name__)
 require_module(bp, "credentials")
 
 from portal.blueprints.credentials import panels, views  # noqa: E402
-from portal.blueprints.credentials.services import import_answers  # noqa: E402
+from portal.blueprints.credentials.services import import_answers, requirement_facts  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 REVIEWERS = frozenset({"program_director", "secretariat"})
@@ -34,6 +34,11 @@ FEATURE = Feature(
            "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id")},
     answers={"case_entry_block": panels.case_entry_block,
              "current_placement": panels.current_placement,
+             # the completion requirements (portal.requirements) and the progress pages
+             "requirement_facts": requirement_facts.facts,
+             "requirement_met:credential_approved": panels.credential_requirement_met,
+             "director_trainee_ids": requirement_facts.director_trainee_ids,
+             "trainees_started_in": requirement_facts.trainees_started_in,
              # the people import (blueprints/imports) reads and sets 研修開始登録 through these
              "import_training_starts": import_answers.training_starts_for_import,
              "import_set_training_start": import_answers.set_training_start_from_import},
