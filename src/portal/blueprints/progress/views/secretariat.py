@@ -3,11 +3,14 @@ by training start year and facility in the URL, 50 a page; and the whole filtere
 CSV for Excel, streamed a chunk of trainees at a time."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Response, g, stream_with_context
 
 from portal.accounts.models import Role
 from portal.blueprints.progress import bp, queries, services
 from portal.htmx import render_page_or_block
+from portal.tenants.resolve import bind_tenant
 from portal.web import int_arg, roles_required
 
 SECRETARIAT = Role.secretariat
@@ -33,8 +36,15 @@ def cohort():
 @roles_required(SECRETARIAT)
 def cohort_csv():
     body = services.cohort_csv(g.rules, _filters())
-    response = Response(stream_with_context(body), mimetype="text/csv")
+    response = Response(stream_with_context(_in_tenant(body)), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=training-progress.csv"
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _in_tenant(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The view's session ended with the view (and its commit); the stream reads in a new one,
+    which must be in this society's scope too (it fails closed otherwise)."""
+    bind_tenant(g.tenant)
+    yield from chunks
