@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import Select, and_, func, select
 
 from portal.blueprints.credentials.models import Credential, Enrollment, TrainingStartApplication
 from portal.blueprints.credentials.services import UNLOCKING
@@ -24,7 +24,7 @@ def facts(rules, trainee_ids: Sequence[int], today: date) -> dict[int, dict[str,
     if not ids:
         return {}
     approved = set(db.session.scalars(
-        select(distinct(Credential.trainee_id))
+        select(Credential.trainee_id).distinct()
         .where(Credential.trainee_id.in_(ids), Credential.status.in_(UNLOCKING))))
     return {tid: {"credential_approved": tid in approved} for tid in ids}
 
