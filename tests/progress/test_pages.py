@@ -134,7 +134,7 @@ def _rows(page: str) -> int:
     return page.count('<tr id="trainee-')
 
 
-def test_the_cohort_table_filters_by_start_year_and_facility(world, trainees, client_for):
+def test_the_cohort_table_filters_by_start_year_and_facility(world, trainees, client_for, add_rows):
     jimu = client_for("jsicm.localhost")
     jimu.login("jsicm-jimu")
     page = jimu.text("/progress/cohort")
@@ -145,6 +145,14 @@ def test_the_cohort_table_filters_by_start_year_and_facility(world, trainees, cl
     only_2025 = jimu.text("/progress/cohort?year=2025")
     assert _rows(only_2025) == 1 and "専攻医 三" in only_2025
     assert _rows(jimu.text("/progress/cohort?year=2024")) == 1  # the world's migrated trainee
+    s = world.jsicm  # 専攻医 四 applied for 2023, then again for 2025: the latest counts
+    add_rows(s.tenant_id, *[TrainingStartApplication(
+        tenant_id=s.tenant_id, trainee_id=trainees["four"], facility_id=s.facility,
+        program_director_id=s.director, training_start_date=date(y, 4, 1), status=status)
+        for y, status in ((2023, "returned"), (2025, "pending_review"))])
+    assert _rows(jimu.text("/progress/cohort?year=2023")) == 0
+    assert _rows(jimu.text("/progress/cohort?year=2025")) == 2
+    assert _rows(jimu.text("/progress/cohort?year=abc")) == 4  # not a year: no filter
     assert "専攻医 二" in jimu.text(f"/progress/trainees/{trainees['two']}")
 
 

@@ -87,4 +87,9 @@ def test_the_check_and_progress_pages_send_as_many_statements_for_none_1_and_60_
     sixty = pages(counted_app, s)
     assert one == sixty, (one, sixty)
     assert max(sixty.values()) <= MAX_STATEMENTS, sixty
+    jimu = TenantClient(counted_app, "jsicm.localhost")
+    jimu.login("jsicm-jimu")
+    page = jimu.get("/progress/cohort", headers={"Accept-Encoding": ""}).get_data()
+    assert page.count(b'<tr id="trainee-') == 50 and b'id="next-page"' in page
+    assert len(page) < 40_000, len(page)  # DESIGN.md: a page stays under 40 KB of raw HTML
 

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import aliased
 
 from portal.blueprints.credentials.models import Credential, Enrollment, TrainingStartApplication
 from portal.blueprints.credentials.services import UNLOCKING
@@ -36,10 +37,12 @@ def director_trainee_ids(director) -> Select:
 
 
 def trainees_started_in(year: int) -> Select:
-    """The trainees whose latest 研修開始 (approved or not) starts in `year`."""
-    latest = (select(func.max(TrainingStartApplication.id))
-              .group_by(TrainingStartApplication.trainee_id))
-    return select(TrainingStartApplication.trainee_id).where(and_(
-        TrainingStartApplication.id.in_(latest),
+    """The trainees whose latest 研修開始 (approved or not) starts in `year`: no later
+    application of theirs exists (an anti-join on the trainee index, not a GROUP BY over
+    every trainee's applications on each page)."""
+    later = aliased(TrainingStartApplication)
+    return select(TrainingStartApplication.trainee_id).where(
         TrainingStartApplication.training_start_date >= date(year, 1, 1),
-        TrainingStartApplication.training_start_date < date(year + 1, 1, 1)))
+        TrainingStartApplication.training_start_date < date(year + 1, 1, 1),
+        ~exists().where(later.trainee_id == TrainingStartApplication.trainee_id,
+                        later.id > TrainingStartApplication.id))
