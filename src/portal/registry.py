@@ -144,7 +144,8 @@ class Registry:
             return bool(met)
         facts = g.get("portal_requirement_facts") if has_app_context() else None
         if facts is None:
-            facts = self.collect("requirement_facts", rules, [user.id], requirements.today()).get(user.id, {})
+            found = self.collect("requirement_facts", rules, [user.id], requirements.today())
+            facts = found.get(user.id, {})
             if has_app_context():
                 g.portal_requirement_facts = facts
         [result] = requirements.evaluate(rules, facts, [requirement])
@@ -181,7 +182,7 @@ class Registry:
             for key, facts in answer(rules, *args).items():
                 mine = merged.setdefault(key, {})
                 clash = mine.keys() & facts.keys()
-                assert not clash, f"{feature.name} answers {sorted(clash)} to {question}, already answered"
+                assert not clash, f"{feature.name} answers {sorted(clash)}, answered already"
                 mine.update(facts)
         return merged
 
