@@ -131,7 +131,7 @@ def test_trainee_top_page_in_english_then_back_to_japanese(english, jsicm):
                  "Training Facility", "Program Director", "Credential Review Status",
                  "Not Submitted", "Approved", "Tasks (1 pending)", "Please upload your credential.",
                  "No notices", "Credential Upload", "View / Change Registration Info",
-                 "Available after your credential is approved by the Program Director.",
+                 "Available once this requirement is met: Credential approved.",
                  "This feature is not available yet.", "(Trainee)", "Log Out", ">日本語</button>"):
         assert text in page, text
     for japanese in ("在籍状況", "未申請", "証票アップロード", "タスク", "ログアウト"):

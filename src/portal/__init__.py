@@ -168,13 +168,14 @@ def _register_features(app: Flask) -> None:
         notices,
         people,
         profile,
+        progress,
         recruitment,
         registration,
         renewal,
     )
 
     registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
-                            profile.FEATURE, renewal.FEATURE, registration.FEATURE,
+                            progress.FEATURE, profile.FEATURE, renewal.FEATURE, registration.FEATURE,
                             recruitment.FEATURE, imports.FEATURE, people.FEATURE, notices.FEATURE,
                             audit.FEATURE, devtools.FEATURE))
 

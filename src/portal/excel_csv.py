@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -14,10 +14,22 @@ def cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def excel_csv(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
+def _lines(rows: Iterable[Iterable[object]], header: bool = False) -> str:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
     for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        writer.writerow(row if header else [cell(v) for v in row])
+    return out.getvalue()
+
+
+def excel_csv(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
+    return b"".join(excel_csv_chunks(headers, [rows]))
+
+
+def excel_csv_chunks(headers: Iterable[str],
+                     chunks: Iterable[Iterable[Iterable[object]]]) -> Iterator[bytes]:
+    """The same CSV as bytes a chunk of rows at a time, for a streamed response: a whole
+    cohort is never held in memory at once."""
+    yield ("\ufeff" + _lines([headers], header=True)).encode("utf-8")
+    for rows in chunks:
+        yield _lines(rows).encode("utf-8")

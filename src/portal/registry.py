@@ -10,13 +10,15 @@ it asks the registry (`answer`), and a society without the owning module gets th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import click
-from flask import Blueprint, Flask, current_app, url_for
+from flask import Blueprint, Flask, current_app, g, has_app_context, url_for
 from markupsafe import Markup
 
+from portal import requirements
+from portal.accounts.models import Role
 from portal.i18n import N_
 
 NOT_BUILT = N_("この機能は現在準備中です。")
@@ -121,7 +123,33 @@ class Registry:
     def menu(self, user, rules) -> list[MenuItem]:
         entries = [(m.order, i, m) for i, f in enumerate(self.enabled(rules))
                    for m in f.menus if user.role in m.roles]
-        return [m.item(user, rules) for _order, _i, m in sorted(entries, key=lambda e: e[:2])]
+        items = [m.item(user, rules) for _order, _i, m in sorted(entries, key=lambda e: e[:2])]
+        locks = requirements.locks_by_endpoint(rules) if user.role == Role.trainee.value else {}
+        return [self._locked(item, user, rules, locks.get(item.endpoint, ())) for item in items]
+
+    def _locked(self, item: MenuItem, user, rules, locking) -> MenuItem:
+        """A menu item a requirement locks (rules.toml `locks`) names that requirement as the
+        reason it is closed; the feature's own gate still refuses on the server."""
+        for requirement in locking:
+            if not self.requirement_met(requirement, user, rules):
+                return replace(item, reason=requirements.lock_message(requirement))
+        return item
+
+    def requirement_met(self, requirement, user, rules) -> bool:
+        """Whether `user` meets one requirement now, for a menu on every page: the feature
+        owning the fact may answer cheaply ("requirement_met:<kind>", e.g. a value the request
+        already has); otherwise every feature's facts for this one trainee, once per request."""
+        met = self.answer(f"requirement_met:{requirement.kind}", rules, user, requirement)
+        if met is not None:
+            return bool(met)
+        facts = g.get("portal_requirement_facts") if has_app_context() else None
+        if facts is None:
+            found = self.collect("requirement_facts", rules, [user.id], requirements.today())
+            facts = found.get(user.id, {})
+            if has_app_context():
+                g.portal_requirement_facts = facts
+        [result] = requirements.evaluate(rules, facts, [requirement])
+        return result.met
 
     def panels(self, user, rules) -> list[Panel]:
         found = [(p.order, i, p) for i, f in enumerate(self.enabled(rules))
@@ -137,6 +165,26 @@ class Registry:
             if question in feature.answers:
                 return feature.answers[question](*args)
         return default
+
+    def owns(self, question: str, rules) -> bool:
+        """Whether one of the society's modules answers `question` (a filter it feeds is shown)."""
+        return any(question in f.answers for f in self.enabled(rules))
+
+    def collect(self, question: str, rules, *args: Any) -> dict[int, dict[str, Any]]:
+        """Every enabled feature's answer to `question`, merged per key (a trainee id): each
+        answers `fn(rules, *args) -> {id: {fact: value}}` for many ids at once. Two features
+        answering the same fact would make one silently win, so that is an error."""
+        merged: dict[int, dict[str, Any]] = {}
+        for feature in self.enabled(rules):
+            answer = feature.answers.get(question)
+            if answer is None:
+                continue
+            for key, facts in answer(rules, *args).items():
+                mine = merged.setdefault(key, {})
+                clash = mine.keys() & facts.keys()
+                assert not clash, f"{feature.name} answers {sorted(clash)}, answered already"
+                mine.update(facts)
+        return merged
 
 
 def init_app(app: Flask, features: Iterable[Feature]) -> Registry:

@@ -125,7 +125,7 @@ def test_case_log_opens_once_the_credential_is_approved(jsgt, new_page, tmp_path
     trainee = new_page(DESKTOP)
     login(trainee, jsgt, TRAINEE)
     locked = menu(trainee).locator("li", has_text="経験症例新規登録")
-    expect(locked).to_contain_text("証票が統括責任者に承認されると利用できます。")
+    expect(locked).to_contain_text("証票の承認を満たすと利用できます。")
     assert trainee.goto(f"{jsgt}/cases/new").status == 403
     trainee.goto(f"{jsgt}/")
     upload_credential(trainee, jsgt, tmp_path)

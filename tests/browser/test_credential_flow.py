@@ -18,7 +18,7 @@ from tests.factories.helpers.files import pdf_bytes
 
 pytestmark = pytest.mark.browser
 
-NEEDS_APPROVAL = "証票が統括責任者に承認されると利用できます。"
+NEEDS_APPROVAL = "証票の承認を満たすと利用できます。"  # the requirement that locks the case log
 APPROVED_SUBJECT = "【icu_training】証票審査承認のお知らせ"
 
 

@@ -301,11 +301,12 @@ def default_rules(slug: str, name: str) -> TenantRules:
 
 def extract_messages(fileobj, keywords, comment_tags, options):
     """Babel extractor for rules.toml: the wording a society shows its users through
-    gettext ([terminology] values, the login label, upload labels). Line numbers are 0:
+    gettext ([terminology] values, the login label, upload labels, requirement labels). Line numbers are 0:
     the file is data, and the msgid says what it is."""
     raw = tomllib.loads(fileobj.read().decode("utf-8"))
     found = list(raw.get("terminology", {}).values())
     found.append(raw.get("auth", {}).get("login_label"))
     found += [slot.get("label") for slot in raw.get("uploads", {}).values()]
+    found += [req.get("label") for req in raw.get("requirements", [])]  # 研修終了要件チェック
     for message in dict.fromkeys(m for m in found if m):
         yield 0, "gettext", message, []

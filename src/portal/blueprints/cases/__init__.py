@@ -15,6 +15,5 @@ FEATURE = Feature("cases", bp, module="case_log", menus=(
     Menu(N_("経験症例新規登録"), "cases.new_case", TRAINEE, order=60, gate=views.trainee.entry_block),
     Menu(N_("症例レポート新規登録"), "cases.new_report", TRAINEE, order=61, gate=views.trainee.entry_block),
     Menu(N_("症例一覧"), "cases.index", TRAINEE, order=62, gate=views.trainee.entry_block),
-    Menu(N_("研修終了要件チェック"), None, TRAINEE, order=68),
 ))
 __all__ = ["FEATURE", "bp", "views"]

@@ -9,7 +9,11 @@ bp = Blueprint("credentials", __name__)
 require_module(bp, "credentials")
 
 from portal.blueprints.credentials import panels, views  # noqa: E402
-from portal.blueprints.credentials.services import import_answers, period_facts  # noqa: E402
+from portal.blueprints.credentials.services import (  # noqa: E402
+    import_answers,
+    period_facts,
+    requirement_facts,
+)
 
 TRAINEE = frozenset({"trainee"})
 REVIEWERS = frozenset({"program_director", "secretariat"})
@@ -37,8 +41,12 @@ FEATURE = Feature(
            "review_period_change": TaskKind(N_("所属研修施設変更・休止の申請を審査してください。"))},
     answers={"case_entry_block": panels.case_entry_block,
              "current_placement": panels.current_placement,
-             # issue 16 item 5: credential_approved, rotation_days, longest_run_days per trainee
+             # the completion requirements (portal.requirements) and the progress pages:
+             # credential_approved, rotation_days, longest_run_days per trainee
              "requirement_facts": period_facts.requirement_facts,
+             "requirement_met:credential_approved": panels.credential_requirement_met,
+             "director_trainee_ids": requirement_facts.director_trainee_ids,
+             "trainees_started_in": requirement_facts.trainees_started_in,
              # the people import (blueprints/imports) reads and sets 研修開始登録 through these
              "import_training_starts": import_answers.training_starts_for_import,
              "import_set_training_start": import_answers.set_training_start_from_import},

@@ -64,6 +64,12 @@ def periods_block(user, rules) -> str | None:
     return None if _flag(user, _ENROLLED) else periods.NOT_ENROLLED
 
 
+def credential_requirement_met(user, requirement) -> bool:
+    """The menu's lock on 証票の承認 (rules.toml `locks`): the gate's answer, kept per request,
+    so naming the requirement costs no statement."""
+    return case_entry_block(user) is None
+
+
 def current_placement(user) -> tuple[int, int] | None:
     """(facility id, program director id) the trainee is enrolled at today, or None: the case
     log files a new case under them."""
