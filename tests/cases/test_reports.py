@@ -5,13 +5,15 @@ refused on the server to anyone else (404) and when the state has moved on (409)
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
 from portal.blueprints.cases.models import CaseReport, CaseReportVersion
 from portal.blueprints.cases.services.reports import accepted_report_counts, requirement_facts
 from portal.extensions import db
-from portal.tenants.scoping import tenant_scope
+from portal.tenants.models import Tenant
+from portal.tenants.scoping import system_scope, tenant_scope
 from portal.worklist.models import Task
 from tests.factories.helpers.rows import audit_actions, outbox, read, sql_sent
 
@@ -66,6 +68,7 @@ def test_write_submit_return_revise_and_accept(app, report_world, client_for):
     [mail] = outbox(app, template="case_report_submitted")
     assert mail.to_addr == "jsicm-director@example.jp" and "敗血症性ショックの一例" in mail.body
     assert [t.related_id for t in _open_tasks(app, rw, "review_case_report")] == [report.id]
+    assert f'href="/cases/review/reports/{report.id}"' in _login(client_for, "jsicm-director").text("/")
     assert trainee.get(f"/cases/reports/{report.id}/edit").status_code == 303  # frozen while reviewed
 
     director = _login(client_for, "jsicm-director")
@@ -82,7 +85,9 @@ def test_write_submit_return_revise_and_accept(app, report_world, client_for):
     assert returned.to_addr == "trainee@jsicm.example.jp" and "考察に文献を加えてください。" in returned.body
     assert not _open_tasks(app, rw, "review_case_report")
     assert _open_tasks(app, rw, "revise_case_report")
-    assert "症例レポートが差し戻されました。" in trainee.text("/")
+    home = trainee.text("/")
+    assert "症例レポートが差し戻されました。" in home and "考察に文献を加えてください。" in home
+    assert f'href="/cases/reports/{report.id}"' in home  # the task to revise it
 
     edit = trainee.text(f"/cases/reports/{report.id}/edit")
     assert "考察に文献を加えてください。" in edit and "第2版として新しい版が作られます" in edit
@@ -237,3 +242,39 @@ def test_accepted_report_counts_in_one_statement(app, report_world, client_for):
         assert requirement_facts(None, ids[:1], None) == {rw.jsicm.trainee: {"accepted_reports": 1}}
     queries = [q for q in sent if not q.startswith(("SAVEPOINT", "RELEASE"))]
     assert len(queries) == 1 and "GROUP BY" in queries[0]
+
+
+def test_two_reports_on_one_case_meet_the_unique_index(app, report_world, monkeypatch):
+    """Two posts at once both pass the check before either inserts: the index refuses one."""
+    from portal.accounts.models import User
+    from portal.blueprints.cases.services import reports
+
+    rw = report_world
+    with app.app_context(), tenant_scope(db.session, rw.jsicm.tenant_id):
+        trainee = db.session.get(User, rw.jsicm.trainee)
+        reports.create(trainee, rw.case, "一つ目", BODY, submit=False)
+        monkeypatch.setattr(reports, "report_for_case", lambda *args: None)  # the race
+        try:
+            reports.create(trainee, rw.case, "二つ目", BODY, submit=False)
+        except reports.ReportExists:
+            pass
+        else:
+            raise AssertionError("a second report on the same case was stored")
+        db.session.commit()
+    assert [r.case_id for r in _reports(app, rw)] == [rw.case]
+
+
+def test_the_demo_has_an_accepted_and_a_waiting_report(app, client_for):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
+    director = client_for("jsicm.localhost")
+    director.login("900001", "demo-pass-2024")
+    queue = director.text("/cases/review/reports")
+    assert "重症ARDSに腹臥位療法を行った一例" in queue and "敗血症性ショック" not in queue
+    with app.app_context(), system_scope(db.session):
+        tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == "jsicm"))
+    reports = _reports(app, SimpleNamespace(jsicm=SimpleNamespace(tenant_id=tenant_id)))
+    assert [(r.status, r.current_version) for r in reports] == [("accepted", 2), ("submitted", 1)]
+    page = director.text(f"/cases/review/reports/{reports[0].id}/versions/2/diff")
+    assert "<ins>" in page and "輸液量と昇圧目標を具体的に書き" in page

@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.accounts.services import hash_password
 from portal.blueprints.credentials.models import TrainingStartApplication
 from portal.blueprints.credentials.services import register_training_start
+from portal.devdata.demo_case_reports import seed_case_reports
 from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.resolve import rules_for
@@ -72,6 +73,7 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
                       medical_registration_number="B7654321",
                       jmsb_basic_specialty="internal_medicine",
                       basic_program_status="program_completion_expected")
+    seed_case_reports("800014", "900001")  # 症例レポート: one accepted (2 versions), one waiting
 
 
 def _seed_generic(tenant_id: int, slug: str) -> None:
