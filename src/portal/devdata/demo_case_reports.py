@@ -28,7 +28,7 @@ _SEPSIS_V2 = """【症例】70歳代男性。
 【考察】受動的下肢挙上テストで輸液反応性を評価し、過剰輸液を避けた。早期の抗菌薬投与と目標を定めた循環管理が奏功した。
 【結語】敗血症性ショックの一例を経験した。"""
 
-_ARDS = """【症例】60歳代女性。
+_ARDS = """【症例】60歳代後半の女性。
 【主訴】呼吸困難。
 【ICUでの経過】重症肺炎に伴うARDS（P/F比 80）で人工呼吸管理を開始した。低一回換気量と高めのPEEPでも酸素化が改善せず、第2病日から1日16時間の腹臥位療法を行った。第5病日にP/F比 200まで改善した。
 【考察】中等症以上のARDSでは早期の腹臥位療法を検討すべきである。"""
@@ -38,10 +38,11 @@ def _at(month: int, day: int, hour: int = 10) -> datetime:
     return datetime(2026, month, day, hour, 0, tzinfo=JST)
 
 
-def _case(trainee: User, director: User, admitted: date, category: str, supports: list[str]) -> Case:
+def _case(trainee: User, director: User, admitted: date, category: str, supports: list[str],
+          sex: str) -> Case:
     case = Case(tenant_id=trainee.tenant_id, trainee_id=trainee.id, director_id=director.id,
                 facility_id=trainee.facility_id or director.facility_id, entry_date=admitted,
-                icu_admission_date=admitted, age_band="65-79", sex="male",
+                icu_admission_date=admitted, age_band="65-79", sex=sex,
                 primary_category=category, organ_supports=supports,
                 procedures=[{"code": "intubation", "role": "operator"}], outcome="alive_discharge")
     db.session.add(case)
@@ -63,8 +64,9 @@ def seed_case_reports(trainee_login: str, director_login: str) -> None:
     if trainee is None or director is None or db.session.scalar(
             select(exists().where(CaseReport.trainee_id == trainee.id))):
         return
-    sepsis = _case(trainee, director, date(2026, 5, 12), "sepsis_shock", ["imv", "vasoactive"])
-    ards = _case(trainee, director, date(2026, 6, 20), "resp_ards", ["imv"])
+    sepsis = _case(trainee, director, date(2026, 5, 12), "sepsis_shock", ["imv", "vasoactive"],
+                   "male")
+    ards = _case(trainee, director, date(2026, 6, 20), "resp_ards", ["imv"], "female")
     title = "敗血症性ショックに対し早期の循環管理を行った一例"
     accepted = CaseReport(tenant_id=trainee.tenant_id, trainee_id=trainee.id,
                           director_id=director.id, case_id=sepsis.id, status="accepted",
