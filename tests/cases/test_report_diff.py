@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal.blueprints.cases.models import CaseReport
 from portal.blueprints.cases.services.report_diff import CHARACTER_LIMIT, Span, diff_text
+from portal.worklist.models import Task
 from tests.factories.helpers.rows import read
 
 
@@ -87,7 +88,10 @@ def test_the_director_never_sees_the_draft_being_revised(app, report_world, clie
     trainee.post(f"/cases/reports/{report.id}/edit",
                  {"title": "一例", "body": "まだ書きかけの下書き", "action": "draft"},
                  csrf_from=f"/cases/reports/{report.id}/edit")
+    assert read(app, rw.jsicm.tenant_id, select(Task.id).where(  # open until resubmitted
+        Task.kind == "revise_case_report", Task.status == "open"))
     review = director.text(f"/cases/review/reports/{report.id}")
     assert "まだ書きかけの下書き" not in review and "輸液とノルアドレナリン" in review
     assert director.get(f"/cases/review/reports/{report.id}/versions/2/diff").status_code == 404
     assert "まだ書きかけの下書き" in trainee.text(f"/cases/reports/{report.id}/versions/2/diff")
+    assert "書き直し" in trainee.text(f"/cases/reports/{report.id}/edit")  # the comment stays in view

@@ -227,7 +227,6 @@ def _revise(trainee: User, report: CaseReport, title: str, body: str) -> None:
     db.session.flush()
     audit.record("case_report_revised", report, actor=trainee, from_state="returned",
                  to_state="draft", reason=f"version {number}")
-    close_tasks("revise_case_report", related_id=report.id)
 
 
 def submit(trainee: User, report_id: int, now: datetime | None = None) -> CaseReport:
@@ -257,6 +256,7 @@ def _submit(trainee: User, report: CaseReport, now: datetime) -> None:
         .values(submitted_at=now).execution_options(synchronize_session=False))
     audit.record("case_report_submitted", report, actor=trainee, from_state="draft",
                  to_state="submitted", reason=f"version {report.current_version}")
+    close_tasks("revise_case_report", related_id=report.id)  # a returned report is resubmitted
     director = db.session.get(User, report.director_id)
     open_task(director, "review_case_report", "cases.review_report", related_id=report.id)
     queue_mail("case_report_submitted", director.email, director=director, trainee=trainee,
