@@ -177,12 +177,12 @@ def test_another_trainees_report_is_not_found(app, report_world, client_for):
     assert "敗血症性ショックの一例" not in other.text("/cases/reports/")
 
 
-def test_another_society_sees_nothing(app, report_world, factories, unlock_cases, client_for):
+def test_another_society_sees_nothing(app, report_world, factories, unlock_case_entry, client_for):
     rw = report_world
     _create(_login(client_for, "jsicm-800014"), rw.case, action="submit")
     [report] = _reports(app, rw)
     jsgt = factories.society("jsgt", "日本総合研修医学会")
-    unlock_cases(jsgt)
+    unlock_case_entry(jsgt)
     for login in ("trainee@jsgt.example.jp", "jsgt-director@example.jp", "jsgt-jimu@example.jp"):
         client = client_for("jsgt.localhost")
         client.login(login)
@@ -218,8 +218,8 @@ def test_only_the_reports_director_decides(app, report_world, client_for):
     assert _reports(app, rw)[0].status == "submitted"
 
 
-def test_every_trainee_route_waits_for_the_credential(world, make_case, jsicm):
-    case = make_case(world.jsicm)
+def test_every_trainee_route_waits_for_the_credential(world, make_report_case, jsicm):
+    case = make_report_case(world.jsicm)
     jsicm.login("jsicm-800014")  # credential not approved yet (A-R06)
     for path in ("/cases/reports/", "/cases/reports/new", f"/cases/reports/new?case={case}",
                  "/cases/reports/1", "/cases/reports/1/edit", "/cases/reports/1/versions/2/diff"):

@@ -14,7 +14,7 @@ rows read back).
   services      redis_url, private_redis, smtp_sink, make_live_app, live_app, live_server,
                 run_worker (Redis, a real rq worker, an SMTP sink, a live server)
   browser       browser, new_page (headless Chromium)
-  case_reports  make_case, unlock_cases, report_world (症例レポート)
+  case_reports  make_report_case, unlock_case_entry, report_world (症例レポート)
 """
 import pytest
 

@@ -1,5 +1,5 @@
-"""症例レポート (cases feature): `make_case` files a case straight into the case log (the case
-entry form is built elsewhere), `unlock_cases` gives a trainee an approved credential (A-R06),
+"""症例レポート (cases feature): `make_report_case` files a case straight into the case log (the case
+entry form is built elsewhere), `unlock_case_entry` gives a trainee an approved credential (A-R06),
 and `report_world` is `world` with the jsicm trainee unlocked and two cases of theirs, plus a
 second unlocked trainee of the same director with a case."""
 from __future__ import annotations
@@ -17,8 +17,8 @@ from portal.storage import StoredFile
 
 
 @pytest.fixture
-def make_case(add_rows):
-    """make_case(society, trainee_id=None, **fields) -> the id of a case (entered, 敗血症性ショック unless
+def make_report_case(add_rows):
+    """make_report_case(society, trainee_id=None, **fields) -> the id of a case (entered, 敗血症性ショック unless
     told), filed under the society's director and facility."""
 
     def make(society, trainee_id: int | None = None, **fields) -> int:
@@ -37,8 +37,8 @@ def make_case(add_rows):
 
 
 @pytest.fixture
-def unlock_cases(add_rows):
-    """unlock_cases(society, trainee_id=None): an approved credential, so the case log opens."""
+def unlock_case_entry(add_rows):
+    """unlock_case_entry(society, trainee_id=None): an approved credential, so the case log opens."""
 
     def unlock(society, trainee_id: int | None = None) -> int:
         trainee_id = trainee_id or society.trainee
@@ -57,16 +57,16 @@ def unlock_cases(add_rows):
 
 
 @pytest.fixture
-def report_world(world, factories, make_case, unlock_cases):
+def report_world(world, factories, make_report_case, unlock_case_entry):
     jsicm = world.jsicm
-    unlock_cases(jsicm)
+    unlock_case_entry(jsicm)
     other = factories.user(jsicm.tenant_id, "jsicm-800020", "trainee", full_name="専攻医 別人",
                            member_number="800020", facility_id=jsicm.facility,
                            email="other@jsicm.example.jp")
-    unlock_cases(jsicm, other)
+    unlock_case_entry(jsicm, other)
     return SimpleNamespace(
         world=world, jsicm=jsicm, other_trainee=other,
-        case=make_case(jsicm, icu_admission_date=date(2026, 6, 1)),
-        older_case=make_case(jsicm, icu_admission_date=date(2026, 4, 1),
+        case=make_report_case(jsicm, icu_admission_date=date(2026, 6, 1)),
+        older_case=make_report_case(jsicm, icu_admission_date=date(2026, 4, 1),
                              primary_category="resp_ards"),
-        other_case=make_case(jsicm, other))
+        other_case=make_report_case(jsicm, other))
