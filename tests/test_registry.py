@@ -38,12 +38,12 @@ CONSOLE = [("アカウント管理", True), ("一括取込", True), ("お知ら�
     ("jsicm", "trainee", JSICM_TRAINEE),
     ("jsicm", "program_director", [("トップページ", True), ("研修開始審査", True), ("証票審査", True),
                                    ("施設変更・休止審査", True), ("専攻医の進捗", True),
-                                   ("登録情報の確認・変更", True)]),
+                                   ("症例レポート審査", True), ("登録情報の確認・変更", True)]),
     ("jsicm", "facility_manager", [("トップページ", True), ("登録情報の確認・変更", True)]),
     # A-S12 (issue 15): the secretariat's trainee administration
     ("jsicm", "secretariat", [("トップページ", True), ("研修開始審査", True), ("証票審査", True),
                               ("施設変更・休止審査", True), ("専攻医管理", True), ("研修進捗一覧", True),
-                              ("登録情報の確認・変更", True), *CONSOLE]),
+                              ("症例レポート審査", True), ("登録情報の確認・変更", True), *CONSOLE]),
     ("jmsb", "trainee", [("トップページ", True), ("応募", True), ("採否結果", True),
                          ("医師免許証", True), ("登録情報管理", True), ("専攻医の研修実績", False)]),
     ("jmsb", "program_director", [("トップページ", True), ("応募者一覧・採否登録", True),
@@ -64,7 +64,7 @@ def test_the_first_societies_keep_their_menus(app, slug, role, expected):
 def test_every_module_on_gives_the_union_in_one_order(app):
     labels = [label for label, _ in _menu(app, "jsgt", "secretariat")]
     assert labels == ["トップページ", "研修開始審査", "証票審査", "施設変更・休止審査", "専攻医管理", "研修進捗一覧",
-                      "応募一覧", "登録者一覧", "プログラム管理",
+                      "症例レポート審査", "応募一覧", "登録者一覧", "プログラム管理",
                       "募集期間の管理", "更新申請一覧", "施設アカウント管理", "申請期間の管理",
                       "文書番号の確認", "登録情報の確認・変更"] + [label for label, _ in CONSOLE]
     trainee = [label for label, _ in _menu(app, "jsgt", "trainee")]

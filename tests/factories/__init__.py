@@ -14,6 +14,7 @@ rows read back).
   services      redis_url, private_redis, smtp_sink, make_live_app, live_app, live_server,
                 run_worker (Redis, a real rq worker, an SMTP sink, a live server)
   browser       browser, new_page (headless Chromium)
+  case_reports  make_report_case, unlock_case_entry, report_world (症例レポート)
 """
 import pytest
 
@@ -28,4 +29,5 @@ pytest_plugins = [
     "tests.factories.security",
     "tests.factories.services",
     "tests.factories.browser",
+    "tests.factories.case_reports",
 ]

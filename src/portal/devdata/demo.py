@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.accounts.services import hash_password
 from portal.blueprints.credentials.models import Enrollment, PeriodChange, TrainingStartApplication
 from portal.blueprints.credentials.services import register_training_start
+from portal.devdata.demo_case_reports import seed_case_reports
 from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.resolve import rules_for
@@ -82,6 +83,7 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
           member_system_email="trainee3@mail.sample", full_name_kana="センコウイ テストサン",
           member_number="800016", medical_registration_number="C2345678",
           jmsb_basic_specialty="anesthesiology", basic_program_status="specialist_certified")
+    seed_case_reports("800014", "900001")  # 症例レポート: one accepted (2 versions), one waiting
 
 
 def _training_history(trainee: User, facility: Facility, director: User) -> None:

@@ -85,7 +85,8 @@ class CaseReport(TenantScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     director_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # one report per case: the unique index is the wall two simultaneous posts meet (0015)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True, unique=True)
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.draft.value)
     current_version: Mapped[int] = mapped_column(default=1)
     submitted_at: Mapped[datetime | None]

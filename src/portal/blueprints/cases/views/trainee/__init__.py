@@ -1,3 +1,5 @@
+"""The trainee's case log, gated by A-R06 (credential_approved on every route); 症例レポート
+in reports.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -40,15 +42,11 @@ def new_case():
     return render_template("cases/pending_feature.html", title=N_("経験症例新規登録"))
 
 
-@bp.get("/reports/new")
-@roles_required(Role.trainee)
-@credential_approved
-def new_report():
-    return render_template("cases/pending_feature.html", title=N_("症例レポート新規登録"))
-
-
 @bp.get("/")
 @roles_required(Role.trainee)
 @credential_approved
 def index():
     return render_template("cases/index.html", title=N_("症例一覧"), cases=[])
+
+
+from portal.blueprints.cases.views.trainee import reports  # noqa: E402,F401  (症例レポート)

@@ -1,0 +1,1 @@
+"""The case log's forms, by topic (reports: 症例レポート)."""
