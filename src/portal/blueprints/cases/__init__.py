@@ -1,20 +1,26 @@
-"""Case log (経験症例, 症例レポート). Only the gate exists so far: the content comes later."""
+"""Case log (経験症例, 症例レポート): the trainee's cases, the director's sign-off, the facts the
+requirements engine counts."""
 from flask import Blueprint
 
 from portal.i18n import N_
-from portal.registry import Feature, Menu
+from portal.registry import Feature, Menu, Panel
 from portal.web import require_module
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 require_module(bp, "case_log")
 
-from portal.blueprints.cases import views  # noqa: E402
+from portal.blueprints.cases import panels, views  # noqa: E402
+from portal.blueprints.cases.services import case_facts  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
+DIRECTOR = frozenset({"program_director"})
 FEATURE = Feature("cases", bp, module="case_log", menus=(
     Menu(N_("経験症例新規登録"), "cases.new_case", TRAINEE, order=60, gate=views.trainee.entry_block),
     Menu(N_("症例レポート新規登録"), "cases.new_report", TRAINEE, order=61, gate=views.trainee.entry_block),
     Menu(N_("症例一覧"), "cases.index", TRAINEE, order=62, gate=views.trainee.entry_block),
     Menu(N_("研修終了要件チェック"), None, TRAINEE, order=68),
-))
+    Menu(N_("症例承認"), "cases.signoff_queue", DIRECTOR, order=20),
+), panels=(
+    Panel(DIRECTOR, order=20, render=panels.director_panel),
+), answers={"requirement_facts": case_facts.requirement_facts})
 __all__ = ["FEATURE", "bp", "views"]

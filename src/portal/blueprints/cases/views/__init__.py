@@ -1,2 +1,2 @@
-"""The case log is the trainee's own."""
-from portal.blueprints.cases.views import trainee  # noqa: F401
+"""The case log: the trainee's own cases; the director's sign-off and read-only view."""
+from portal.blueprints.cases.views import director, trainee  # noqa: F401
