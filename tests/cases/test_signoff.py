@@ -42,7 +42,7 @@ def test_the_queue_lists_only_my_entered_cases_and_filters_by_trainee(world, dir
     shown = [int(i) for i in re.findall(r'id="case-(\d+)"', page)]
     assert shown == [*mine, theirs] and done not in shown and elsewhere not in shown
     assert '<strong id="waiting-count">3</strong>' in page
-    assert '<option value="%d">専攻医 別人</option>' % other in page
+    assert f'<option value="{other}">専攻医 別人</option>' in page
     only = director.text(f"/cases/signoff?trainee={other}")
     assert [int(i) for i in re.findall(r'id="case-(\d+)"', only)] == [theirs]
     assert "症例承認" in director.text("/") and "承認待ちの経験症例" in director.text("/")
@@ -136,8 +136,8 @@ def test_requirement_facts_count_signed_off_cases_per_trainee_in_one_statement(a
                                                                                add_rows):
     """The shared contract: fn(rules, trainee_ids, today) -> {trainee: facts} (Registry.collect)."""
     from portal.blueprints.cases import FEATURE
-    from portal.tenants.resolve import rules_for
     from portal.extensions import db
+    from portal.tenants.resolve import rules_for
     from portal.tenants.scoping import tenant_scope
 
     t = world.jsicm.tenant_id

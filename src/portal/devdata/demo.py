@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.accounts.services import hash_password
 from portal.blueprints.credentials.models import TrainingStartApplication
 from portal.blueprints.credentials.services import register_training_start
+from portal.devdata.demo_cases import seed_cases
 from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.resolve import rules_for
@@ -61,7 +62,8 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
     _user(tenant_id, "jimu", "jimu@jsicm.example", "secretariat", "事務局 担当")
     _user(tenant_id, "shisetsu", "shisetsu@jsicm.example", "facility_manager", "施設 責任者",
           facility_id=facility.id)
-    _migrated_trainee(tenant_id, slug, facility, director, login_id="800014", email="dummy@mail.sample",
+    trainee = _migrated_trainee(
+                      tenant_id, slug, facility, director, login_id="800014", email="dummy@mail.sample",
                       member_system_email="dummy@mail.sample", name="専攻医 テスト1",
                       full_name_kana="センコウイ テストイチ", member_number="800014",
                       medical_registration_number="A1234567", jmsb_basic_specialty="pediatrics",
@@ -72,6 +74,7 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
                       medical_registration_number="B7654321",
                       jmsb_basic_specialty="internal_medicine",
                       basic_program_status="program_completion_expected")
+    seed_cases(tenant_id, slug, trainee, director)
 
 
 def _seed_generic(tenant_id: int, slug: str) -> None:
@@ -249,7 +252,7 @@ def seed() -> list[str]:
     lines += [
         f"demo password for every account: {DEMO_PASSWORD}",
         "jsicm logins (ログインID): 800014 (専攻医 テスト1), 800015 (専攻医 テスト2), "
-        "900001 (統括 太郎), jimu (事務局), shisetsu (施設責任者)",
+        "900001 (統括 太郎: 症例承認 has 800014's 12 waiting cases), jimu (事務局), shisetsu (施設責任者)",
         "jspm logins (e-mail): core@jspm.example (基幹施設), renkei@jspm.example (連携施設), "
         "secretariat@jspm.example; roster: 100001 緩和 一郎 (施設責任者に), 100002 髙橋 花子 (指導医); "
         "a number not in the roster is flagged for the secretariat",

@@ -2,7 +2,17 @@
 change or deletion while the director has not signed the case off."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.accounts.models import Role, User
