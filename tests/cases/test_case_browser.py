@@ -66,3 +66,42 @@ def test_trainee_enters_a_case_and_director_signs_off(app, world, live_server, n
     expect(director.locator("#waiting-count")).to_have_text("0")
     expect(director.locator("#signoff-queue")).to_contain_text("承認待ちの症例はありません。")
     shot(director, "case-signoff-desktop")
+
+
+def _violations(page: Page, state: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
+    return [f"{state}: {v['impact']} {v['id']} {[n['target'] for n in v['nodes']][:4]}"
+            for v in found]
+
+
+def test_the_case_pages_have_no_axe_violation_and_24_px_checkboxes(app, world, live_server,
+                                                                    new_page, add_rows):
+    unlock(app, world.jsicm)
+    [case_id, *_rest] = add_rows(world.jsicm.tenant_id, *case_rows(world.jsicm, 3))
+    base, failures = live_server.base("jsicm"), []
+    for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        trainee = new_page(viewport)
+        login(trainee, base, "jsicm-800014")
+        for path in ("/cases/new", "/cases/", f"/cases/{case_id}", f"/cases/{case_id}/edit",
+                     f"/cases/{case_id}/delete", "/cases/?from=bad"):
+            trainee.goto(base + path)
+            failures += _violations(trainee, f"{name} {path}")
+        trainee.goto(base + "/cases/new")
+        with trainee.expect_navigation():
+            trainee.get_by_role("button", name="登録").click()  # sent empty: every error shown
+        failures += _violations(trainee, f"{name} /cases/new with errors")
+        director = new_page(viewport)
+        login(director, base, "jsicm-director")
+        for path in ("/cases/signoff", f"/cases/review/{case_id}", "/"):
+            director.goto(base + path)
+            failures += _violations(director, f"{name} director {path}")
+        director.goto(base + "/cases/signoff")
+        for box in director.locator('input[name="case_ids"]').all():
+            size = box.bounding_box()
+            assert size["width"] >= 24 and size["height"] >= 24, (name, size)
+        director.locator("tbody tr").first.get_by_role("button", name="承認").click()
+        expect(director.locator("tbody tr").first).to_contain_text("承認済")
+        failures += _violations(director, f"{name} director after 承認")
+    assert failures == [], "\n".join(failures)
