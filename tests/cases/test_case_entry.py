@@ -164,3 +164,12 @@ def test_every_trainee_route_keeps_the_credential_gate(world, jsicm, add_rows):
                  f"/cases/{case_id}/edit", f"/cases/{case_id}/delete"):
         assert jsicm.get(path).status_code == 403, path
     assert jsicm.post("/cases/new", case_form(), csrf_from="/").status_code == 403
+
+
+def test_a_locked_trainee_asking_for_anothers_case_gets_404_not_the_gate(world, jsicm, factories,
+                                                                        add_rows):
+    other = factories.user(world.jsicm.tenant_id, "jsicm-800020", "trainee")
+    [theirs] = add_rows(world.jsicm.tenant_id, *case_rows(world.jsicm, 1, trainee_id=other))
+    jsicm.login("jsicm-800014")  # not unlocked
+    assert jsicm.get(f"/cases/{theirs}").status_code == 404
+    assert jsicm.get(f"/cases/{theirs}/edit").status_code == 404

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import g, render_template
+from flask import abort, g, render_template
 from flask_login import current_user
 
 from portal.accounts.models import Role
@@ -22,13 +22,29 @@ def entry_block(user, rules) -> str | None:
     return registry().answer("case_entry_block", rules, user)
 
 
+def _owns(kwargs: dict) -> bool:
+    """Whether the row a route names is this trainee's (a case); any other id is not there."""
+    from portal.blueprints.cases.services.cases import CaseError, own_case
+
+    if set(kwargs) != {"case_id"}:
+        return False
+    try:
+        own_case(current_user, kwargs["case_id"])
+    except CaseError:
+        return False
+    return True
+
+
 def credential_approved(view: Callable) -> Callable:
-    """A-R06: refused on the server (403 with the reason), not only greyed out in the menu."""
+    """A-R06: refused on the server (403 with the reason), not only greyed out in the menu. A
+    route naming a row that is not the trainee's answers 404 first, as everywhere."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
         reason = entry_block(current_user, g.rules)
         if reason is not None:
+            if kwargs and not _owns(kwargs):
+                abort(404)
             return render_template("cases/locked.html", reason=reason), 403
         return view(*args, **kwargs)
 
