@@ -37,7 +37,7 @@ CONSOLE = [("アカウント管理", True), ("一括取込", True), ("お知ら�
 @pytest.mark.parametrize(("slug", "role", "expected"), [
     ("jsicm", "trainee", JSICM_TRAINEE),
     ("jsicm", "program_director", [("トップページ", True), ("研修開始審査", True), ("証票審査", True),
-                                   ("施設変更・休止審査", True), ("専攻医の進捗", True),
+                                   ("施設変更・休止審査", True), ("症例承認", True), ("専攻医の進捗", True),
                                    ("症例レポート審査", True), ("登録情報の確認・変更", True)]),
     ("jsicm", "facility_manager", [("トップページ", True), ("登録情報の確認・変更", True)]),
     # A-S12 (issue 15): the secretariat's trainee administration

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,3 +34,11 @@ def excel_csv_chunks(headers: Iterable[str],
     yield ("\ufeff" + _lines([headers], header=True)).encode("utf-8")
     for rows in chunks:
         yield _lines(rows).encode("utf-8")
+
+
+def excel_csv_stream(headers: Iterable[str], rows: Iterable[Iterable[object]],
+                     batch: int = 500) -> Iterator[bytes]:
+    """The same CSV from one stream of rows, `batch` rows a piece: memory stays flat however
+    many rows the query streams."""
+    rows = iter(rows)
+    return excel_csv_chunks(headers, iter(lambda: list(islice(rows, batch)), []))

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from portal.blueprints.cases.models import CaseReport, CaseReportVersion
-from portal.blueprints.cases.services.reports import accepted_report_counts, requirement_facts
+from portal.blueprints.cases.services.case_facts import requirement_facts
+from portal.blueprints.cases.services.reports import accepted_report_counts
 from portal.extensions import db
 from portal.tenants.models import Tenant
 from portal.tenants.scoping import system_scope, tenant_scope
@@ -153,7 +154,7 @@ def test_bad_input_is_refused_and_nothing_is_saved(app, report_world, client_for
     rw = report_world
     trainee = _login(client_for, "jsicm-800014")
     named = _create(trainee, rw.case, body="患者ID：１２３４５６ の方。")
-    assert named.status_code == 422 and "患者を特定できる情報（患者ID・カルテ番号）" in named.get_data(as_text=True)
+    assert named.status_code == 422 and "患者を特定できる情報（患者IDやカルテ番号と思われる番号）" in named.get_data(as_text=True)
     assert "生年月日" in _create(trainee, rw.case, body="生年月日 1950年").get_data(as_text=True)
     no_case = _create(trainee, "x")
     assert no_case.status_code == 422 and "症例を選択してください。" in no_case.get_data(as_text=True)
@@ -221,9 +222,11 @@ def test_only_the_reports_director_decides(app, report_world, client_for):
 def test_every_trainee_route_waits_for_the_credential(world, make_report_case, jsicm):
     case = make_report_case(world.jsicm)
     jsicm.login("jsicm-800014")  # credential not approved yet (A-R06)
-    for path in ("/cases/reports/", "/cases/reports/new", f"/cases/reports/new?case={case}",
-                 "/cases/reports/1", "/cases/reports/1/edit", "/cases/reports/1/versions/2/diff"):
+    for path in ("/cases/reports/", "/cases/reports/new", f"/cases/reports/new?case={case}"):
         assert jsicm.get(path).status_code == 403, path
+    # a report that is not theirs (here: none at all) is not there, locked or not
+    for path in ("/cases/reports/1", "/cases/reports/1/edit", "/cases/reports/1/versions/2/diff"):
+        assert jsicm.get(path).status_code == 404, path
     assert jsicm.post("/cases/reports/new", {"case_id": str(case), "title": "t", "body": "b"},
                       csrf_from="/training-start").status_code == 403
 
@@ -239,7 +242,8 @@ def test_accepted_report_counts_in_one_statement(app, report_world, client_for):
         sent = sql_sent(app, lambda: accepted_report_counts(ids))
         assert accepted_report_counts(ids) == {rw.jsicm.trainee: 1, rw.other_trainee: 0,
                                                rw.jsicm.director: 0}
-        assert requirement_facts(None, ids[:1], None) == {rw.jsicm.trainee: {"accepted_reports": 1}}
+        facts = requirement_facts(None, ids[:1], None)[rw.jsicm.trainee]
+        assert facts["accepted_reports"] == 1
     queries = [q for q in sent if not q.startswith(("SAVEPOINT", "RELEASE"))]
     assert len(queries) == 1 and "GROUP BY" in queries[0]
 

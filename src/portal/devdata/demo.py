@@ -12,6 +12,7 @@ from portal.accounts.services import hash_password
 from portal.blueprints.credentials.models import Enrollment, PeriodChange, TrainingStartApplication
 from portal.blueprints.credentials.services import register_training_start
 from portal.devdata.demo_case_reports import seed_case_reports
+from portal.devdata.demo_cases import seed_cases
 from portal.directory.models import Facility
 from portal.extensions import db
 from portal.tenants.resolve import rules_for
@@ -83,6 +84,7 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
           member_system_email="trainee3@mail.sample", full_name_kana="センコウイ テストサン",
           member_number="800016", medical_registration_number="C2345678",
           jmsb_basic_specialty="anesthesiology", basic_program_status="specialist_certified")
+    seed_cases(tenant_id, slug, first, director)  # 経験症例: 18 signed off, 12 waiting
     seed_case_reports("800014", "900001")  # 症例レポート: one accepted (2 versions), one waiting
 
 
@@ -294,8 +296,8 @@ def seed() -> list[str]:
     lines += [
         f"demo password for every account: {DEMO_PASSWORD}",
         "jsicm logins (ログインID): 800014 (専攻医 テスト1), 800015 (専攻医 テスト2), "
-        "800016 (専攻医 テスト3: 研修開始申請から), 900001 (統括 太郎, 施設A), 900002 (統括 次郎, 施設B), "
-        "jimu (事務局), shisetsu (施設責任者)",
+        "800016 (専攻医 テスト3: 研修開始申請から), 900001 (統括 太郎, 施設A: 症例承認 has 800014's 12 "
+        "waiting cases), 900002 (統括 次郎, 施設B), jimu (事務局), shisetsu (施設責任者)",
         "jspm logins (e-mail): core@jspm.example (基幹施設), renkei@jspm.example (連携施設), "
         "secretariat@jspm.example; roster: 100001 緩和 一郎 (施設責任者に), 100002 髙橋 花子 (指導医); "
         "a number not in the roster is flagged for the secretariat",

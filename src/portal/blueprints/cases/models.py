@@ -57,6 +57,7 @@ class Case(TenantScoped, Base):
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
     director: Mapped[User] = relationship(foreign_keys=[director_id])
     facility: Mapped[Facility] = relationship()
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
 
     @property
     def status_label(self) -> str:

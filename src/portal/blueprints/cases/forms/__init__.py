@@ -1,1 +1,2 @@
-"""The case log's forms, by topic (reports: 症例レポート)."""
+"""The case log's forms, by topic: cases (経験症例 entry and the sign-off buttons), reports
+(症例レポート)."""

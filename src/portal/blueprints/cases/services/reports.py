@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +26,7 @@ from portal.blueprints.cases.models import (
     CaseReportVersion,
     ReportStatus,
 )
-from portal.blueprints.cases.services.report_identifiers import check_identifiers
+from portal.blueprints.cases.services.identifiers import identifier_problem
 from portal.db import inline, utcnow
 from portal.errors import Refusal
 from portal.extensions import db
@@ -152,7 +151,7 @@ def _own_case(trainee: User, case_id: int | None) -> Case:
 
 
 def _check_text(title: str, body: str) -> None:
-    found = check_identifiers(f"{title}\n{body}")
+    found = identifier_problem(f"{title}\n{body}")
     if found:
         raise ReportError(found, 422, "body")
 
@@ -287,7 +286,3 @@ def accepted_report_counts(trainee_ids: Sequence[int]) -> dict[int, int]:
     return counts
 
 
-def requirement_facts(rules, trainee_ids: Sequence[int], today: date) -> dict[int, dict[str, Any]]:
-    """The registry's "requirement_facts" for the case log; the case counts join it at merge."""
-    return {trainee_id: {"accepted_reports": count}
-            for trainee_id, count in accepted_report_counts(trainee_ids).items()}

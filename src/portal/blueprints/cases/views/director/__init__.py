@@ -1,2 +1,3 @@
-"""The reviewers' side of the case log (the program director decides; the secretariat reads)."""
-from portal.blueprints.cases.views.director import reports  # noqa: F401
+"""The program director's side of the case log: sign-off and report review (the secretariat
+reads)."""
+from portal.blueprints.cases.views.director import cases, reports  # noqa: F401

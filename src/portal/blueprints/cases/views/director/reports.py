@@ -67,6 +67,7 @@ def review_report_diff(report_id: int, number: int):
 
 
 def _decided(report_id: int, action, message: str):
+    _readable_or_404(report_id)  # a report not theirs is not there, whatever the form says
     form = ReviewForm()
     if not form.validate_on_submit():
         raise refusal(form).answer_with(lambda r: _review_page(report_id, form, r.status))

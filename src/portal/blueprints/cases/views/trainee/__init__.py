@@ -1,19 +1,17 @@
-"""The trainee's case log, gated by A-R06 (credential_approved on every route); 症例レポート
-in reports.py."""
+"""The trainee's side of the case log. Every route is behind the A-R06 gate (an approved
+credential), refused on the server, not only greyed out in the menu; topic modules below
+(cases: 経験症例, reports: 症例レポート)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import g, render_template
+from flask import abort, g, render_template
 from flask_login import current_user
 
-from portal.accounts.models import Role
-from portal.blueprints.cases import bp
-from portal.i18n import N_
+from portal.blueprints.cases import bp  # noqa: F401  (the topic modules below register on it)
 from portal.registry import registry
-from portal.web import roles_required
 
 
 def entry_block(user, rules) -> str | None:
@@ -22,31 +20,38 @@ def entry_block(user, rules) -> str | None:
     return registry().answer("case_entry_block", rules, user)
 
 
+def _owns(kwargs: dict) -> bool:
+    """Whether the row a route names is this trainee's (a case or a report); any other id is
+    not there."""
+    from portal.blueprints.cases.services.cases import CaseError, own_case
+    from portal.blueprints.cases.services.reports import ReportError, own_report
+
+    try:
+        if "case_id" in kwargs:
+            own_case(current_user, kwargs["case_id"])
+        elif "report_id" in kwargs:
+            own_report(current_user, kwargs["report_id"])
+        else:
+            return False
+    except (CaseError, ReportError):
+        return False
+    return True
+
+
 def credential_approved(view: Callable) -> Callable:
-    """A-R06: refused on the server (403 with the reason), not only greyed out in the menu."""
+    """A-R06: refused on the server (403 with the reason), not only greyed out in the menu. A
+    route naming a row that is not the trainee's answers 404 first, as everywhere."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
         reason = entry_block(current_user, g.rules)
         if reason is not None:
+            if kwargs and not _owns(kwargs):
+                abort(404)
             return render_template("cases/locked.html", reason=reason), 403
         return view(*args, **kwargs)
 
     return wrapped
 
 
-@bp.get("/new")
-@roles_required(Role.trainee)
-@credential_approved
-def new_case():
-    return render_template("cases/pending_feature.html", title=N_("経験症例新規登録"))
-
-
-@bp.get("/")
-@roles_required(Role.trainee)
-@credential_approved
-def index():
-    return render_template("cases/index.html", title=N_("症例一覧"), cases=[])
-
-
-from portal.blueprints.cases.views.trainee import reports  # noqa: E402,F401  (症例レポート)
+from portal.blueprints.cases.views.trainee import cases, reports  # noqa: E402, F401
