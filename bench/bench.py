@@ -37,6 +37,13 @@ PAGES = [
     ("htmx row partial", None, "director", "/review/credentials/{row_id}/row",
      {"HX-Request": "true"}, 'id="credential-{row_id}"', "pending_hot_facility"),
     ("login page", None, None, "/login", {}, 'name="csrf_token"', None),
+    # the case log (issue 16 item 7): bench-caselog's own cases, its 研修終了要件チェック (every
+    # fact query over its rows), and the hot facility's director's 症例承認 queue
+    ("trainee case list", None, "caselog", "/cases/", {}, 'href="/cases/', "caselog_cases"),
+    ("trainee requirement check", None, "caselog", "/progress/", {}, 'class="overall',
+     "caselog_cases"),
+    ("director sign-off queue", None, "director", "/cases/signoff", {}, '<tr id="case-',
+     "cases_pending_hot_director"),
     # JMSB recruitment (専攻医募集): the director's page has no row partial of its own (a row
     # comes back only from the 採否 POST), so none is measured here.
     ("JMSB applicant top page", "jmsb", "applicant", "/", {}, 'class="badge status-applied"',

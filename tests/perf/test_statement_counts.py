@@ -40,7 +40,8 @@ def build(owner_app, pending: int) -> dict:
     with owner_app.app_context():
         summary = generate(Plan(trainees=pending, facilities=1, seed=5, pending_share=1.0,
                                 hot_share=1.0, small_trainees=1, files=0,
-                                recruitment_applicants=pending))
+                                recruitment_applicants=pending, cases=pending,
+                                known_cases=pending, case_pending_share=1.0))
         db.session.remove()
     return summary
 
@@ -64,6 +65,11 @@ def pages(summary: dict) -> list[tuple[str, str, str | None, str, dict]]:
         ("htmx row partial", HOST, "director", f"/review/credentials/{summary['row_id']}/row",
          {"HX-Request": "true"}),
         ("login page", HOST, None, "/login", {}),
+        # the case log (issue 16 item 7): the known enrolled trainee's 1 or 1,000 cases, all
+        # waiting in the hot director's 症例承認
+        ("trainee case list", HOST, "caselog", "/cases/", {}),
+        ("trainee requirement check", HOST, "caselog", "/progress/", {}),
+        ("director sign-off queue", HOST, "director", "/cases/signoff", {}),
         ("JMSB applicant top page", JMSB, "applicant", "/", {}),
         ("JMSB director top page", JMSB, "director", "/", {}),
         ("JMSB secretariat top page", JMSB, "secretariat", "/", {}),
@@ -93,6 +99,7 @@ def test_statement_counts_are_the_same_for_1_and_1000_rows_and_at_most_10(
     wipe_tables()
     summary = build(owner_app, 1000)
     assert summary["pending_hot_facility"] == summary["pending_total"] == 1000
+    assert summary["rows"]["cases"] == summary["cases_pending_hot_director"] == 1000
     assert summary["jmsb"]["applications_hot_program"] == 1000
     assert summary["jmsb"]["applications_total"] == 1000
     thousand = statement_counts(counted_app, summary)

@@ -89,6 +89,8 @@ class Plan:
     recruitment_applicants: int | None = None
     recruitment_hot_share: float | None = None
     cases: int = 1_000_000  # 経験症例 over the big society's enrolled trainees
+    known_cases: int = 120  # of them, the bench-caselog trainee's
+    case_pending_share: float = 0.2  # waiting for the director's sign-off
 
     @property
     def applicants(self) -> int:
@@ -313,7 +315,8 @@ def generate(plan: Plan) -> dict:
         from portal.tenants.resolve import rules_for
 
         case_rows, cases_pending_hot = case_data.write(big.tenant_id, big.case_log, plan.cases,
-                                rules_for(BIG[0]).case_log.leaf_codes(), plan.seed)
+                                rules_for(BIG[0]).case_log.leaf_codes(), plan.seed,
+                                plan.case_pending_share, plan.known_cases)
     db.session.commit()
     pending = big.summary.get("pending", [])
     hot = big.summary["hot_facility"]
@@ -331,6 +334,7 @@ def generate(plan: Plan) -> dict:
         "seed": plan.seed, "trainees": plan.trainees, "facilities": plan.facilities,
         "rows": {**{t: len(d) for t, d in rows.data.items()}, **case_rows},
         "caselog_trainee_id": big.case_log.known,
+        "caselog_cases": min(plan.known_cases, plan.cases),
         "cases_pending_hot_director": cases_pending_hot,
         "pending_total": len(pending), "pending_hot_facility": len(hot_pending),
         "row_id": hot_pending[0] if hot_pending else None,

@@ -108,7 +108,8 @@ def write(tenant_id: int, log: CaseLog, total: int, categories: tuple[str, ...],
     enrolled = [t for t in log.trainees if t.enrolled]
     if not enrolled or total <= 0:
         return {"cases": 0, "case_reports": 0, "case_report_versions": 0}, 0
-    others = max(total - known_cases, 0)
+    known_cases = min(known_cases, total)
+    others = total - known_cases
     per, extra = divmod(others, max(len(enrolled) - 1, 1))
     first_case: dict[int, int] = {}
     hot_pending = 0
