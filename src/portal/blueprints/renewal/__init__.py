@@ -4,7 +4,7 @@ from flask import Blueprint
 
 from portal.blueprints.renewal.services import roster, wording
 from portal.i18n import N_
-from portal.registry import Feature, Menu, Panel
+from portal.registry import Feature, Menu, Panel, TaskKind
 from portal.web import require_module
 
 bp = Blueprint("renewal", __name__, url_prefix="/renewal")
@@ -28,6 +28,9 @@ FEATURE = Feature(
     ),
     panels=(Panel(FACILITY, order=30, render=panels.facility_panel),),
     commands=(cli.renewal_daily,),
+    tasks={"review_renewal": TaskKind(N_("更新申請の審査をしてください。"), arg="application_id"),
+           "affiliation_request": TaskKind(N_("連携施設からの連携申請があります。"),
+                                           arg="affiliation_id")},
     # the secretariat's roster import (blueprints/imports) reads and writes it through these
     answers={"import_roster_state": roster.roster_state, "import_roster_apply": roster.apply_roster,
              "import_facility_types": roster.facility_types,
