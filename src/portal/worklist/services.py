@@ -65,6 +65,11 @@ def task_url(task: Task) -> str | None:
     return url_for(task.endpoint)
 
 
+def task_overdue(task: Task) -> bool:
+    """期限超過: open past its due date (Japan time); such tasks lead the user's list."""
+    return task.status == "open" and task.due_on is not None and task.due_on < clock.today()
+
+
 def close_tasks(kind: str, *, user_id: int | None = None, related_id: int | None = None) -> None:
     stmt = update(Task).where(Task.kind == kind, Task.status == "open")
     if user_id is not None:

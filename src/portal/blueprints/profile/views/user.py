@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.accounts.services import TokenInvalid, peek_token
 from portal.blueprints.profile import bp, services
-from portal.blueprints.profile.forms import EmailChangeForm, contact_form
+from portal.blueprints.profile.forms import EmailChangeForm, ReminderForm, contact_form
 from portal.forms import EmptyForm
 from portal.i18n import N_
 
@@ -123,3 +123,17 @@ def update():
         return _manage_page(form, 400, NOTHING_CHANGED)
     return render_template("profile/manage_complete.html", change=change,
                            labels=services.CONTACT_FIELDS, ttl=_ttl())
+
+
+@bp.post("/reminders")
+@login_required
+def reminders():
+    """「リマインダーメールを受け取る」 (issue 19), on every society's profile page."""
+    form = ReminderForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_reminder_mail(current_user, bool(form.reminder_mail.data))
+    flash(N_("リマインダーメールを受け取ります。") if form.reminder_mail.data
+          else N_("リマインダーメールを停止しました。審査結果などの必要なお知らせは引き続きお送りします。"),
+          "info")
+    return redirect(url_for("profile.show"), 303)

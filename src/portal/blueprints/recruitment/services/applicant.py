@@ -27,9 +27,12 @@ from portal.blueprints.recruitment.services.transitions import (  # noqa: F401 (
     CLOSED_OUT_STATUSES,
     STALE,
     RecruitmentError,
+    close_decision_task,
     close_due_rounds,
     director_scope,
     move,
+    open_decision_task,
+    open_withdrawal_task,
 )
 from portal.db import utcnow
 from portal.extensions import db
@@ -242,6 +245,7 @@ def apply(applicant: User, program_id: int, track: str, ground: str | None,
             db.session.add(application)
     except IntegrityError:
         raise RecruitmentError(ALREADY_APPLIED) from None
+    open_decision_task(application)
     audit.record("recruitment_applied", application, actor=applicant, from_state="not_applied",
                  to_state="applied", reason=program.name)
     queue_mail("recruitment_applied", applicant.email, applicant=applicant, program=program,
@@ -272,6 +276,8 @@ def change_program(applicant: User, application_id: int, program_id: int,
         raise RecruitmentError(N_("現在応募中のプログラムと同じです。"), 400)
     before = application.program.name
     move(application, ("applied",), program_id=program.id)
+    close_decision_task(application.id)  # the new program's director decides now
+    open_decision_task(application)
     audit.record("recruitment_program_changed", application, actor=applicant,
                  from_state="applied", to_state="applied", reason=f"{before} -> {program.name}")
     return application
@@ -294,6 +300,7 @@ def request_withdrawal(applicant: User, application_id: int, reason: str,
     audit.record("recruitment_withdrawal_requested", application, actor=applicant,
                  from_state="accepted", to_state="withdrawal_requested", reason=reason)
     director = application.program.director
+    open_withdrawal_task(application)
     queue_mail("recruitment_withdrawal_requested", director.email, director=director,
                application=application, link=external_url("recruitment.director_applicants"))
     return application

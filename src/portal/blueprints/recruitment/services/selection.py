@@ -12,9 +12,12 @@ from portal.accounts.models import User
 from portal.blueprints.recruitment.models import DECISIONS, RecruitmentApplication
 from portal.blueprints.recruitment.services.transitions import (
     RecruitmentError,
+    close_decision_task,
     close_due_rounds,
+    close_withdrawal_task,
     director_scope,
     move,
+    open_decision_task,
     result_mail,
 )
 from portal.db import utcnow
@@ -57,6 +60,10 @@ def decide(actor: User, application_ids: list[int], decision: str,
               result_notified_at=now if decision != "applied" else None)
         audit.record("recruitment_decided", application, actor=actor, from_state=before,
                      to_state=decision)
+        if decision == "applied":  # 未設定: taken back, so it waits on the director again
+            open_decision_task(application)
+        else:
+            close_decision_task(application.id)
         if decision != "applied":
             result_mail(application)
         changed.append(application)
@@ -91,6 +98,7 @@ def approve_withdrawal(actor: User, application_id: int,
     application = _withdrawal_pending(actor, application_id)
     move(application, ("withdrawal_requested",), status="withdrawn", closed_at=now,
           withdrawal_decided_by_id=actor.id, withdrawal_decided_at=now)
+    close_withdrawal_task(application.id)
     audit.record("recruitment_withdrawal_approved", application, actor=actor,
                  from_state="withdrawal_requested", to_state="withdrawn")
     applicant = application.applicant
@@ -109,6 +117,7 @@ def decline_withdrawal(actor: User, application_id: int, comment: str,
     application = _withdrawal_pending(actor, application_id)
     move(application, ("withdrawal_requested",), status="accepted",
           withdrawal_decided_by_id=actor.id, withdrawal_decided_at=now)
+    close_withdrawal_task(application.id)
     audit.record("recruitment_withdrawal_declined", application, actor=actor,
                  from_state="withdrawal_requested", to_state="accepted", reason=comment)
     applicant = application.applicant

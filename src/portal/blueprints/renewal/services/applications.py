@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
@@ -29,6 +29,7 @@ from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.queues import age_clause
 from portal.storage import store_upload
 from portal.tenants.rules import TenantRules
 from portal.ui import to_jst
@@ -333,13 +334,21 @@ def _transition(app: RenewalApplication, from_state: str, **values: Any) -> None
 
 # --- secretariat -----------------------------------------------------------------------------------
 
-def review_list(status: str | None, limit: int = 200) -> list[RenewalApplication]:
+def review_list(status: str | None, limit: int = 200, age: str | None = None,
+                today: date | None = None) -> list[RenewalApplication]:
+    """Newest first; `age` (a dashboard bucket) counts from submission (portal.queues)."""
     stmt = (select(RenewalApplication).options(selectinload(RenewalApplication.facility),
                                                selectinload(RenewalApplication.window))
             .order_by(RenewalApplication.id.desc()).limit(inline(limit)))
     if status:
         stmt = stmt.where(RenewalApplication.status == status)
+    if age and today:
+        stmt = stmt.where(age_clause(waiting_since(), age, today))
     return list(db.session.scalars(stmt))
+
+
+def waiting_since():
+    return func.coalesce(RenewalApplication.submitted_at, RenewalApplication.created_at)
 
 
 def get_application(application_id: int) -> RenewalApplication:

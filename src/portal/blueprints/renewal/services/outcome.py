@@ -14,7 +14,6 @@ from portal import audit
 from portal.accounts.models import User
 from portal.blueprints.renewal.models import (
     FacilityAffiliation,
-    FacilityCertification,
     RenewalApplication,
     RenewalWindow,
 )

@@ -16,8 +16,8 @@ from portal.blueprints.renewal.forms import (
     OverviewForm,
     ScanForm,
 )
-from portal.blueprints.renewal.services import applications as services
 from portal.blueprints.renewal.models import AFFILIATION_LABELS
+from portal.blueprints.renewal.services import applications as services
 from portal.blueprints.renewal.services import documents, outcome
 from portal.db import utcnow
 from portal.forms import EmptyForm, refusal

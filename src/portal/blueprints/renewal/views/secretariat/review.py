@@ -6,6 +6,7 @@ from functools import partial
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import clock
 from portal.accounts.models import Role
 from portal.blueprints.renewal import bp
 from portal.blueprints.renewal.forms import CorrectionForm, FailForm, PassForm
@@ -21,6 +22,7 @@ from portal.db import utcnow
 from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
+from portal.queues import age_arg
 from portal.storage import download_response
 from portal.web import roles_required
 
@@ -37,8 +39,10 @@ def _application(application_id: int) -> RenewalApplication:
 def review_list():
     status = request.args.get("status") or None
     status = status if status in STATUS_LABELS else None
-    return render_page_or_block("renewal/review_list.html", "rows", status=status,
-                                rows=services.review_list(status), labels=STATUS_LABELS)
+    age = age_arg(request.args.get("age"))
+    return render_page_or_block("renewal/review_list.html", "rows", status=status, age=age,
+                                rows=services.review_list(status, age=age, today=clock.today()),
+                                labels=STATUS_LABELS)
 
 
 @bp.get("/review/<int:application_id>")
