@@ -36,6 +36,8 @@ FEATURE = Feature(
     # the secretariat's roster import (blueprints/imports) reads and writes it through these
     answers={"import_roster_state": roster.roster_state, "import_roster_apply": roster.apply_roster,
              "import_facility_types": roster.facility_types,
-             "import_set_facility_type": roster.set_facility_type},
+             "import_set_facility_type": roster.set_facility_type,
+             # profile's 登録情報 page shows how to ask for an e-mail change (C-R03)
+             "email_change_help": panels.email_change_help},
 )
 __all__ = ["FEATURE", "bp", "views"]

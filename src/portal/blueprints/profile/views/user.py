@@ -8,6 +8,7 @@ from portal.blueprints.profile import bp, services
 from portal.blueprints.profile.forms import EmailChangeForm, ReminderForm, contact_form
 from portal.forms import EmptyForm
 from portal.i18n import N_
+from portal.registry import registry
 
 NOTHING_CHANGED = N_("変更された項目がありません。変更が必要な箇所を入力してから「確認」を押してください。")
 
@@ -33,7 +34,8 @@ def show():
     if _review_update():
         return _manage()
     if not _self_service():
-        return render_template("profile/show.html", form=None)
+        return render_template("profile/show.html", form=None, email_help=registry().answer(
+            "email_change_help", g.rules, current_user))
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:

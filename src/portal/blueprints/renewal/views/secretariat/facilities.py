@@ -10,7 +10,7 @@ from portal.accounts.models import Role
 from portal.blueprints.renewal import bp
 from portal.blueprints.renewal.forms import FacilityForm, ImportForm, StartDateForm
 from portal.blueprints.renewal.models import FACILITY_TYPES
-from portal.blueprints.renewal.services import affiliation
+from portal.blueprints.renewal.services import affiliation, email_change
 from portal.blueprints.renewal.services import applications as services
 from portal.db import utcnow
 from portal.forms import refusal
@@ -70,6 +70,7 @@ def set_certification_start(application_id: int):
 
 def _facilities_page(form=None, import_form=None, row_errors=None, error=None, status=200):
     return render_template("renewal/admin/facilities.html", rows=affiliation.facility_list(),
+                           pending=email_change.pending(utcnow()),
                            form=form or FacilityForm(formdata=None), import_form=import_form or ImportForm(),
                            row_errors=row_errors or [], error=error, types=FACILITY_TYPES), status
 
