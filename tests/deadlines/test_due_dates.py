@@ -63,17 +63,31 @@ def test_every_configured_kind_is_a_task_kind_some_feature_opens(app):
             assert unknown == [], f"{path.parent.name}: {unknown}"
 
 
-def test_jmsb_decision_is_due_on_the_rounds_deadline_and_closes_when_decided(app, rec, in_jmsb):
-    application = in_jmsb(lambda: recruiting.apply(user(rec.applicant), rec.program, "program", None).id)
+def test_jmsb_decision_is_one_task_per_director_and_round_due_on_its_deadline(
+        app, rec, in_jmsb, factories, give_license):
+    other = factories.user(rec.tenant_id, "jmsb-applicant-2", "trainee", full_name="応募 次郎",
+                           medical_registration_number="765432", email="jiro@jmsb.example.jp")
+    give_license(rec.tenant_id, other)
+    first, second = (in_jmsb(lambda who=who: recruiting.apply(user(who), rec.program, "program",
+                                                              None).id)
+                     for who in (rec.applicant, other))
     [task] = tasks(app, rec.tenant_id, "decide_application")
     deadline = (rec.round1_decisions_close - timedelta(microseconds=1)).astimezone(
         timezone(timedelta(hours=9))).date()
     assert (task.user_id, task.related_id, task.due_on, task.status) == (
-        rec.director, application, deadline, "open")
-    in_jmsb(lambda: selection.decide(user(rec.director), [application], "accepted"))
+        rec.director, rec.round1, deadline, "open")
+    in_jmsb(lambda: selection.decide(user(rec.director), [first], "accepted"))
+    assert tasks(app, rec.tenant_id, "decide_application")[0].status == "open"  # one still waits
+    in_jmsb(lambda: selection.decide(user(rec.director), [second], "rejected"))
     assert tasks(app, rec.tenant_id, "decide_application")[0].status == "done"
-    in_jmsb(lambda: selection.decide(user(rec.director), [application], "applied"))  # 未設定 again
+    in_jmsb(lambda: selection.decide(user(rec.director), [second], "applied"))  # 未設定 again
     assert [t.status for t in tasks(app, rec.tenant_id, "decide_application")] == ["done", "open"]
+
+
+def test_jmsb_decision_task_link_opens_the_round_on_the_directors_list(app, rec, in_jmsb, jmsb):
+    in_jmsb(lambda: recruiting.apply(user(rec.applicant), rec.program, "program", None))
+    jmsb.login("jmsb-director@example.jp")
+    assert f'href="/recruitment/director?round={rec.round1}"' in jmsb.text("/")
 
 
 def test_jmsb_withdrawal_waits_seven_days_on_the_director(app, rec, in_jmsb):

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import g
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.accounts.models import User
+from portal.db import inline
 from portal.extensions import db
 from portal.mail import queue_mail
 from portal.registry import registry
@@ -63,10 +64,16 @@ def _link(task: Task) -> str | None:
     return external_url(task.endpoint)
 
 
-def _items(user_id: int, today: date) -> list[Item]:
-    tasks = db.session.scalars(select(Task).where(Task.user_id == user_id, Task.status == "open")
-                               .order_by(Task.due_on.is_(None), Task.due_on, Task.id)).all()
-    return [Item(t, _link(t), t.due_on is not None and t.due_on < today) for t in tasks]
+LISTED = 50  # a digest lists this many, the earliest due first, and counts the rest
+
+
+def _items(user_id: int, today: date) -> tuple[list[Item], int]:
+    mine = (Task.user_id == user_id, Task.status == "open")
+    tasks = db.session.scalars(select(Task).where(*mine).order_by(
+        Task.due_on.is_(None), Task.due_on, Task.id).limit(inline(LISTED))).all()
+    total = len(tasks) if len(tasks) < LISTED else db.session.scalar(
+        select(func.count()).select_from(Task).where(*mine))
+    return [Item(t, _link(t), t.due_on is not None and t.due_on < today) for t in tasks], total
 
 
 def _claim(user: User, today: date, count: int) -> bool:
@@ -89,10 +96,10 @@ def send_reminders(today: date, now: datetime) -> int:
     for user in db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)):
         if not (user.active and user.reminder_mail):
             continue
-        items = _items(user.id, today)
-        if not _claim(user, today, len(items)):
+        items, total = _items(user.id, today)
+        if not _claim(user, today, total):
             continue
-        queue_mail("task_reminder", user.email, user=user, items=items, today=today,
+        queue_mail("task_reminder", user.email, user=user, items=items, total=total, today=today,
                    overdue=sum(i.overdue for i in items))
         sent += 1
     return sent

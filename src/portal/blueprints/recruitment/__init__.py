@@ -39,7 +39,7 @@ FEATURE = Feature(
     commands=(cli.recruitment_close_rounds,),
     queues=(Queue(N_("応募一覧"), "recruitment.admin_applications", admin_queries.WAITING,
                   admin_queries.queue_counts, order=20),),
-    tasks={"decide_application": TaskKind(N_("応募者の採否を登録してください。")),
+    tasks={"decide_application": TaskKind(N_("応募者の採否を登録してください。"), arg="round"),
            "decide_withdrawal": TaskKind(N_("辞退申請を承認または却下してください。"))},
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -27,12 +27,11 @@ from portal.blueprints.recruitment.services.transitions import (  # noqa: F401 (
     CLOSED_OUT_STATUSES,
     STALE,
     RecruitmentError,
-    close_decision_task,
     close_due_rounds,
     director_scope,
     move,
-    open_decision_task,
     open_withdrawal_task,
+    sync_decision_task,
 )
 from portal.db import utcnow
 from portal.extensions import db
@@ -245,7 +244,7 @@ def apply(applicant: User, program_id: int, track: str, ground: str | None,
             db.session.add(application)
     except IntegrityError:
         raise RecruitmentError(ALREADY_APPLIED) from None
-    open_decision_task(application)
+    sync_decision_task(program.director, round_)
     audit.record("recruitment_applied", application, actor=applicant, from_state="not_applied",
                  to_state="applied", reason=program.name)
     queue_mail("recruitment_applied", applicant.email, applicant=applicant, program=program,
@@ -274,10 +273,10 @@ def change_program(applicant: User, application_id: int, program_id: int,
         raise RecruitmentError(N_("このプログラムには変更できません。"), 400)
     if program.id == application.program_id:
         raise RecruitmentError(N_("現在応募中のプログラムと同じです。"), 400)
-    before = application.program.name
+    before, before_director = application.program.name, application.program.director
     move(application, ("applied",), program_id=program.id)
-    close_decision_task(application.id)  # the new program's director decides now
-    open_decision_task(application)
+    sync_decision_task(before_director, application.round)  # the new program's director decides
+    sync_decision_task(program.director, application.round)
     audit.record("recruitment_program_changed", application, actor=applicant,
                  from_state="applied", to_state="applied", reason=f"{before} -> {program.name}")
     return application

@@ -12,13 +12,12 @@ from portal.accounts.models import User
 from portal.blueprints.recruitment.models import DECISIONS, RecruitmentApplication
 from portal.blueprints.recruitment.services.transitions import (
     RecruitmentError,
-    close_decision_task,
     close_due_rounds,
     close_withdrawal_task,
     director_scope,
     move,
-    open_decision_task,
     result_mail,
+    sync_decision_task,
 )
 from portal.db import utcnow
 from portal.extensions import db
@@ -60,13 +59,11 @@ def decide(actor: User, application_ids: list[int], decision: str,
               result_notified_at=now if decision != "applied" else None)
         audit.record("recruitment_decided", application, actor=actor, from_state=before,
                      to_state=decision)
-        if decision == "applied":  # 未設定: taken back, so it waits on the director again
-            open_decision_task(application)
-        else:
-            close_decision_task(application.id)
         if decision != "applied":
             result_mail(application)
         changed.append(application)
+    for application in {(a.program_id, a.round_id): a for a in changed}.values():
+        sync_decision_task(application.program.director, application.round)  # 未設定 reopens it
     return changed
 
 

@@ -43,8 +43,9 @@ def move(application: RecruitmentApplication, from_states: tuple[str, ...], **va
     db.session.refresh(application)
 
 
-# --- what waits on the director (issue 19): one task per application, due by the round's
-# 選考結果登録締切 for 採否 and by rules.toml [deadlines] for a withdrawal ---------------------------
+# --- what waits on the director (issue 19): 採否 is one task per director and round, due on
+# the round's 選考結果登録締切, open while any of their applicants there is 応募済; a withdrawal is
+# one task per application, due by rules.toml [deadlines] ------------------------------------------
 
 DECIDE_TASK, WITHDRAWAL_TASK = "decide_application", "decide_withdrawal"
 
@@ -54,13 +55,17 @@ def decision_due(round_: RecruitmentRound) -> date:
     return (round_.decisions_close_at - timedelta(microseconds=1)).astimezone(JST).date()
 
 
-def open_decision_task(application: RecruitmentApplication) -> None:
-    open_task(application.program.director, DECIDE_TASK, "recruitment.director_applicants",
-              related_id=application.id, due_on=decision_due(application.round))
-
-
-def close_decision_task(application_id: int) -> None:
-    close_tasks(DECIDE_TASK, related_id=application_id)
+def sync_decision_task(director: User, round_: RecruitmentRound) -> None:
+    waiting = db.session.scalar(
+        select(RecruitmentApplication.id).join(RecruitmentProgram).where(
+            RecruitmentApplication.round_id == round_.id, RecruitmentProgram.director_id == director.id,
+            RecruitmentApplication.status == "applied", RecruitmentApplication.closed_at.is_(None))
+        .limit(1))
+    if waiting is None:
+        close_tasks(DECIDE_TASK, user_id=director.id, related_id=round_.id)
+    else:
+        open_task(director, DECIDE_TASK, "recruitment.director_applicants", related_id=round_.id,
+                  due_on=decision_due(round_))
 
 
 def open_withdrawal_task(application: RecruitmentApplication) -> None:
@@ -124,6 +129,6 @@ def _close_out(round_id: int, now: datetime) -> None:
         move(application, (before,), status=after, closed_at=now,
               result_notified_at=application.result_notified_at or now)
         audit.record("recruitment_round_closed", application, from_state=before, to_state=after)
-        close_decision_task(application.id)
         if before == "applied":  # the same "please log in" mail as a decision (DOMAIN.md B-W02)
             result_mail(application)
+    close_tasks(DECIDE_TASK, related_id=round_id)  # the round's 採否 is over for every director
