@@ -37,7 +37,8 @@ def task(tid: int, user_id: int, kind: str, due: date | None, related: int, endp
 
 TITLES = {"review_credential": "証票の審査をしてください。",
           "review_training_start": "研修開始申請の審査をしてください。",
-          "decide_withdrawal": "辞退申請を承認または却下してください。"}
+          "decide_withdrawal": "辞退申請を承認または却下してください。",
+          "upload_credential": "証票をアップロードしてください。"}
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def items(world, add_rows):
                         "credentials.review"),
                    task(j.tenant_id, j.director, "review_training_start", TODAY - timedelta(days=5), 3,
                         "credentials.training_start_queue"),
-                   task(j.tenant_id, j.director, "review_credential", None, 4),
+                   task(j.tenant_id, j.director, "upload_credential", None, 4),  # no deadline
                    task(j.tenant_id, j.secretariat, "review_credential", TODAY + timedelta(days=2), 5))
     add_rows(world.jmsb.tenant_id, task(world.jmsb.tenant_id, world.jmsb.director,
                                         "decide_withdrawal", TODAY - timedelta(days=1), 9))
@@ -166,3 +167,16 @@ def test_a_required_notice_reaches_a_person_who_opted_out(app, jspm, jspm_world,
     jspm.post(f"/renewal/review/{app_id}/fail", {"reason": "要件不足"},
               csrf_from=f"/renewal/review/{app_id}")
     assert [m.to_addr for m in outbox(app, template="renewal_failed")] == [CORE_LOGIN]
+
+
+def test_tasks_opened_before_their_kind_had_a_deadline_get_one(app, world, add_rows, clock_at):
+    j = world.jsicm
+    [old] = add_rows(j.tenant_id, Task(tenant_id=j.tenant_id, user_id=j.director,
+                                       kind="review_credential", title=TITLES["review_credential"],
+                                       related_id=11, created_at=NOW - timedelta(days=11)))
+    [free] = add_rows(j.tenant_id, Task(tenant_id=j.tenant_id, user_id=j.trainee,
+                                        kind="upload_credential", title=TITLES["upload_credential"],
+                                        created_at=NOW - timedelta(days=11)))
+    assert run(app) == 1  # opened 11 days ago + 14 days: due in 3 days, so reminded today
+    rows = {t.id: t.due_on for t in read(app, j.tenant_id, select(Task).where(Task.id.in_([old, free])))}
+    assert rows == {old: TODAY + timedelta(days=3), free: None}  # upload_credential has none

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.accounts.models import User
+from portal.clock import JST
 from portal.db import inline
 from portal.extensions import db
 from portal.mail import queue_mail
@@ -36,6 +37,19 @@ class Item:
 
 def reminder_days(today: date) -> list[date]:
     return sorted({today + timedelta(days=d) for d in g.rules.deadlines.remind_before})
+
+
+def backfill_due_dates() -> int:
+    """Open tasks of a configured kind with no due date (opened before the kind was
+    configured, or before deadlines existed) get theirs, counted from when they opened."""
+    done = 0
+    for kind, days in g.rules.deadlines.days.items():
+        for task in db.session.scalars(select(Task).where(
+                Task.kind == kind, Task.status == "open", Task.due_on.is_(None))):
+            task.due_on = task.created_at.astimezone(JST).date() + timedelta(days=days)
+            done += 1
+    db.session.flush()
+    return done
 
 
 def escalate_overdue(today: date, now: datetime) -> int:
@@ -88,7 +102,9 @@ def _claim(user: User, today: date, count: int) -> bool:
 
 
 def send_reminders(today: date, now: datetime) -> int:
-    """One tenant (bound by the caller): escalate, then the day's digests. Returns mails queued."""
+    """One tenant (bound by the caller): due dates, escalation, then the day's digests.
+    Returns mails queued."""
+    backfill_due_dates()
     escalate_overdue(today, now)
     user_ids = db.session.scalars(select(Task.user_id).distinct().where(
         Task.status == "open", Task.due_on.in_(reminder_days(today)))).all()
