@@ -125,7 +125,7 @@ def test_secretariat_change_waits_for_the_new_address_then_voids_sessions_and_te
     [request_event] = audits(app, no_window.tenant_id, "email_change_requested_by_secretariat")
     assert EVIDENCE in request_event.reason and request_event.actor_id == no_window.jimu_user
     [confirm_mail] = outbox(app, template="renewal_email_confirm")
-    assert confirm_mail.to_addr == "new-core@jspm.example.jp"
+    assert confirm_mail.to_addr == "new-core@jspm.example.jp" and "有効期限 72 時間" in confirm_mail.body
     link = re.search(r"http://jspm\.localhost\S*(/renewal/email/confirm/\S+)", confirm_mail.body).group(1)
 
     stranger = client_for("jspm.localhost")

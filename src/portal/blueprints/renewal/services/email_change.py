@@ -5,7 +5,7 @@ opening it (POST) changes the address and the login, ends the account's sessions
 the old and the new address. Services flush, never commit."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
@@ -19,6 +19,9 @@ from portal.mail import queue_mail
 from portal.urls import external_url
 
 PURPOSE = "facility_email"  # not the profile's "email_change": this one also moves the login
+# The responsible physician asked by mail and reads the answer at work, maybe the next day:
+# longer than a self-service link, which is opened at once.
+LINK_TTL = timedelta(hours=72)
 
 
 def _taken(account: User, email: str) -> bool:
@@ -46,19 +49,18 @@ def check_request(account: User, new_email: str, evidence: str) -> None:
         raise RenewalError(N_("このメールアドレスは既に使われています。"), 422)
 
 
-def request_change(actor: User, user_id: int, new_email: str, evidence: str,
-                   ttl_minutes: int) -> User:
+def request_change(actor: User, user_id: int, new_email: str, evidence: str) -> User:
     """Nothing changes yet: the new address is sent a confirmation link."""
     account = facility_account(user_id)
     new_email, evidence = (new_email or "").strip(), (evidence or "").strip()
     check_request(account, new_email, evidence)
-    raw = issue_token(account, PURPOSE, new_email=new_email)
+    raw = issue_token(account, PURPOSE, new_email=new_email, ttl=LINK_TTL)
     db.session.flush()
     audit.record("email_change_requested_by_secretariat", account, actor=actor,
                  reason=f"{account.email} -> {new_email} / {evidence}")
     queue_mail("renewal_email_confirm", new_email, user=account, facility=account.facility,
                new_email=new_email, link=external_url("renewal.confirm_email", token=raw),
-               ttl_minutes=ttl_minutes)
+               ttl_hours=int(LINK_TTL.total_seconds() // 3600))
     return account
 
 

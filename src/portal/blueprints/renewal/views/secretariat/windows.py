@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -82,8 +82,7 @@ def change_facility_email(user_id: int):
         return _email_error(N_("メールアドレスは320文字以内、本人確認の記録は2000文字以内で入力してください。"))
     try:
         email_change.request_change(current_user, user_id, form.new_email.data,
-                                    form.evidence.data,
-                                    current_app.config["TOKEN_TTL_SECONDS"] // 60)
+                                    form.evidence.data)
     except RenewalError as exc:
         if exc.status == 404:
             abort(404)
