@@ -159,3 +159,18 @@ def test_another_facility_cannot_open_the_affiliation(app, jspm, jspm_world, add
     jspm.client.post("/logout", data={"csrf_token": jspm.csrf("/")})
     jspm.login(AFFILIATED_LOGIN)
     assert jspm.get(f"/renewal/affiliations/{aff.id}").status_code == 404
+
+
+def test_a_core_facilitys_start_date_can_be_moved_until_it_comes(app, jspm, jspm_world, add_rows):
+    app_id = application(add_rows, jspm_world, facility="core")
+    jspm.login(JIMU_LOGIN)
+    decide(jspm, app_id, "pass", {"certification_start_date": "2031-04-01"})
+    page = f"/renewal/admin/applications/{app_id}/certification-start"
+    assert 'value="2031-04-01"' in jspm.text(page)
+    assert jspm.post(page, {"certification_start_date": "2031-05-01"}, csrf_from=page).status_code == 303
+    assert "認定開始日を登録しました。" in jspm.text(page) and rows(app, FacilityAffiliation) == []
+    assert daily(app, date(2031, 4, 1))[0] == 0
+    assert daily(app, date(2031, 5, 1))[0] == 1
+    assert rows(app, FacilityCertification, facility_id=jspm_world.core)[0].valid_to == date(2036, 4, 30)
+    response = jspm.post(page, {"certification_start_date": "2031-06-01"}, csrf_from=page)
+    assert response.status_code == 409  # 認定 already: the date is history now

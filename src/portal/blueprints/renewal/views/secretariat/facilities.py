@@ -43,8 +43,9 @@ def _start_page(app, form, error=None, status=200):
 def certification_start(application_id: int):
     app = _application(application_id)
     row = affiliation.affiliation_for(app.id)
+    current = app.certification_start_date or (row.notify_on if row else None)
     form = StartDateForm(data={"certification_start_date":
-                               row.notify_on if row else services.next_april_first(_today())})
+                               current or services.next_april_first(_today())})
     return _start_page(app, form)
 
 
@@ -57,14 +58,15 @@ def set_certification_start(application_id: int):
             abort(400)
         form.certification_start_date.data = None
     try:
-        affiliation.set_certification_start(current_user, application_id,
-                                            form.certification_start_date.data)
+        scheduled = affiliation.set_certification_start(current_user, application_id,
+                                                        form.certification_start_date.data)
     except services.RenewalError as exc:
         if exc.status != 404:  # a 404 is answered as any 404 (portal.errors)
             exc.answer_with(lambda refused: _start_page(_application(application_id), form,
                                                         refused.message, refused.status))
         raise  # portal.errors rolls back, then shows the page as stored, with the message
-    flash(N_("認定開始日を登録しました。認定開始日に基幹施設へ通知します。"), "info")
+    flash(N_("認定開始日を登録しました。認定開始日に基幹施設へ通知します。") if scheduled
+          else N_("認定開始日を登録しました。"), "info")
     return redirect(url_for("renewal.certification_start", application_id=application_id), 303)
 
 
