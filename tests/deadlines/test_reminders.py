@@ -123,16 +123,21 @@ def test_overdue_items_are_escalated_once_and_listed_for_the_secretariat(
 def test_the_person_sees_overdue_items_at_the_top_of_their_page(app, world, items, clock_at, jsicm):
     jsicm.login("jsicm-director")
     page = jsicm.text("/")
-    tasks = page[page.index('class="list tasks"'):]
+    tasks = page[page.index('id="tasks-h"'):]
     assert tasks.index("期限超過") < tasks.index("期限 06/11") < tasks.index("期限 06/13")
     assert tasks.count("期限超過") == 1
+    # and first of all, above the cards: what is already late
+    assert page.index('id="overdue-h"') < page.index('class="panels"')
+    box = page[page.index('id="overdue-h"'):page.index('class="panels"')]
+    assert "期限を過ぎた処理があります（1件）" in box and "研修開始申請の審査をしてください。" in box
 
 
 def test_overdue_follows_the_clock(app, world, items, clock_at, jsicm):
     clock_at(TODAY + timedelta(days=2))  # 06-11 is now overdue as well
     jsicm.login("jsicm-director")
     page = jsicm.text("/")
-    assert page[page.index('class="list tasks"'):].count('class="overdue"') == 2
+    assert page[page.index('id="tasks-h"'):].count('class="overdue"') == 2
+    assert "期限を過ぎた処理があります（2件）" in page
 
 
 def test_opting_out_stops_reminders_not_required_notices(app, world, items, clock_at, jsicm):

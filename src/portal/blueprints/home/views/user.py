@@ -47,6 +47,7 @@ def _menu() -> dict:
 bp.add_app_template_global(menu_list)
 bp.add_app_template_global(task_url)
 bp.add_app_template_global(task_overdue)
+bp.add_app_template_test(task_overdue)
 bp.add_app_template_global(is_new, "notice_is_new")
 
 
