@@ -185,3 +185,11 @@ def test_tasks_opened_before_their_kind_had_a_deadline_get_one(app, world, add_r
     assert run(app) == 1  # opened 11 days ago + 14 days: due in 3 days, so reminded today
     rows = {t.id: t.due_on for t in read(app, j.tenant_id, select(Task).where(Task.id.in_([old, free])))}
     assert rows == {old: TODAY + timedelta(days=3), free: None}  # upload_credential has none
+
+
+def test_the_daily_command_takes_a_date_and_reports(app, world, items):
+    result = app.test_cli_runner().invoke(args=["send-reminders", "--date", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "sent 1 reminder mail(s)" in result.output
+    again = app.test_cli_runner().invoke(args=["send-reminders", "--date", TODAY.isoformat()])
+    assert "sent 0 reminder mail(s)" in again.output

@@ -174,3 +174,13 @@ def test_a_core_facilitys_start_date_can_be_moved_until_it_comes(app, jspm, jspm
     assert rows(app, FacilityCertification, facility_id=jspm_world.core)[0].valid_to == date(2036, 4, 30)
     response = jspm.post(page, {"certification_start_date": "2031-06-01"}, csrf_from=page)
     assert response.status_code == 409  # 認定 already: the date is history now
+
+
+def test_the_daily_command_certifies_on_the_given_date(app, jspm, jspm_world, add_rows):
+    app_id = application(add_rows, jspm_world, facility="core")
+    jspm.login(JIMU_LOGIN)
+    decide(jspm, app_id, "pass", {"certification_start_date": "2031-04-01"})
+    result = app.test_cli_runner().invoke(args=["renewal-daily", "--date", "2031-04-01"])
+    assert result.exit_code == 0, result.output
+    assert "certified 1, notified 0 affiliation(s)" in result.output
+    assert rows(app, RenewalApplication, id=app_id)[0].status == "certified"
