@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from portal.blueprints.recruitment.models import RecruitmentApplication
 from portal.blueprints.renewal.models import RenewalApplication
 from portal.clock import JST
 from portal.extensions import db
 from portal.queues import age_clause
 from portal.tenants.scoping import tenant_scope
 from tests.factories.helpers.recruitment import JIMU as JMSB_JIMU
+from tests.factories.helpers.recruitment import START_FY
 from tests.factories.helpers.renewal import JIMU_LOGIN
 
 TODAY = date(2026, 6, 20)
@@ -99,3 +101,28 @@ def test_only_the_secretariat_opens_the_dashboard(app, world, jsicm):
     jsicm.login("jsicm-director")
     assert jsicm.get("/admin/dashboard").status_code in (403, 404)
     assert jsicm.get("/admin/overdue").status_code in (403, 404)
+
+
+def test_jmsb_counts_applicants_and_withdrawals_and_filters_the_applications_list(
+        app, rec, applicants, add_rows, client_for, monkeypatch):
+    monkeypatch.setitem(app.config, "FIXED_NOW", rec.now)
+    people = applicants(rec.tenant_id, 3)
+
+    def applied(person, days, **fields):
+        return RecruitmentApplication(
+            tenant_id=rec.tenant_id, applicant_id=person, program_id=rec.program,
+            round_id=rec.round1, start_fiscal_year=START_FY, applied_at=rec.now - timedelta(days=days),
+            **{"status": "applied", **fields})
+
+    add_rows(rec.tenant_id, applied(people[0], 5), applied(people[1], 0),
+             applied(people[2], 30, status="withdrawal_requested", withdrawal_reason="家庭の事情",
+                     withdrawal_requested_at=rec.now - timedelta(days=9)))
+    jmsb = client_for("jmsb.localhost")
+    jmsb.login(JMSB_JIMU)
+    page = jmsb.text("/admin/dashboard")
+    text = lambda cells_: [re.sub(r"<[^>]+>", "", c).strip() for c in cells_[1:]]  # noqa: E731
+    assert text(cells(page, "recruitment.admin_applications", "applied")) == ["2", "1", "1", "0", "0"]
+    assert text(cells(page, "recruitment.admin_applications", "withdrawal_requested")) == [
+        "1", "0", "0", "1", "0"]  # counted from the request, not the application
+    listed = jmsb.text("/recruitment/admin/applications?status=applied&age=4-7")
+    assert "応募者 001" in listed and "応募者 002" not in listed
