@@ -32,6 +32,8 @@ JSICM_TRAINEE = [("トップページ", True), ("研修開始申請", True), ("�
 
 # Every society's secretariat console (issue 15), after the feature pages.
 CONSOLE = [("アカウント管理", True), ("一括取込", True), ("お知らせ管理", True), ("監査ログ", True)]
+# Every society's secretariat first sees its dashboard and overdue list (issue 19).
+DEADLINES = [("事務局ダッシュボード", True), ("期限超過一覧", True)]
 
 
 @pytest.mark.parametrize(("slug", "role", "expected"), [
@@ -41,19 +43,19 @@ CONSOLE = [("アカウント管理", True), ("一括取込", True), ("お知ら�
                                    ("症例レポート審査", True), ("登録情報の確認・変更", True)]),
     ("jsicm", "facility_manager", [("トップページ", True), ("登録情報の確認・変更", True)]),
     # A-S12 (issue 15): the secretariat's trainee administration
-    ("jsicm", "secretariat", [("トップページ", True), ("研修開始審査", True), ("証票審査", True),
+    ("jsicm", "secretariat", [("トップページ", True), *DEADLINES, ("研修開始審査", True), ("証票審査", True),
                               ("施設変更・休止審査", True), ("専攻医管理", True), ("研修進捗一覧", True),
                               ("症例レポート審査", True), ("登録情報の確認・変更", True), *CONSOLE]),
     ("jmsb", "trainee", [("トップページ", True), ("応募", True), ("採否結果", True),
                          ("医師免許証", True), ("登録情報管理", True), ("専攻医の研修実績", False)]),
     ("jmsb", "program_director", [("トップページ", True), ("応募者一覧・採否登録", True),
                                   ("登録情報管理", True)]),
-    ("jmsb", "secretariat", [("トップページ", True), ("応募一覧", True), ("登録者一覧", True),
+    ("jmsb", "secretariat", [("トップページ", True), *DEADLINES, ("応募一覧", True), ("登録者一覧", True),
                              ("プログラム管理", True), ("募集期間の管理", True),
                              ("登録情報管理", True)] + CONSOLE),
     ("jspm", "facility_manager", [("マイページTOP", True), ("認定マイページ", True),
                                   ("登録情報の確認・変更", True)]),
-    ("jspm", "secretariat", [("トップページ", True), ("更新申請一覧", True),
+    ("jspm", "secretariat", [("トップページ", True), *DEADLINES, ("更新申請一覧", True),
                              ("施設アカウント管理", True), ("申請期間の管理", True),
                              ("文書番号の確認", True), ("登録情報の確認・変更", True)] + CONSOLE),
 ])
@@ -63,7 +65,7 @@ def test_the_first_societies_keep_their_menus(app, slug, role, expected):
 
 def test_every_module_on_gives_the_union_in_one_order(app):
     labels = [label for label, _ in _menu(app, "jsgt", "secretariat")]
-    assert labels == ["トップページ", "研修開始審査", "証票審査", "施設変更・休止審査", "専攻医管理", "研修進捗一覧",
+    assert labels == ["トップページ", "事務局ダッシュボード", "期限超過一覧", "研修開始審査", "証票審査", "施設変更・休止審査", "専攻医管理", "研修進捗一覧",
                       "症例レポート審査", "応募一覧", "登録者一覧", "プログラム管理",
                       "募集期間の管理", "更新申請一覧", "施設アカウント管理", "申請期間の管理",
                       "文書番号の確認", "登録情報の確認・変更"] + [label for label, _ in CONSOLE]

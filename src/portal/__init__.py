@@ -162,6 +162,7 @@ def _register_features(app: Flask) -> None:
         auth,
         cases,
         credentials,
+        deadlines,
         devtools,
         home,
         imports,
@@ -177,7 +178,7 @@ def _register_features(app: Flask) -> None:
     registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
                             progress.FEATURE, profile.FEATURE, renewal.FEATURE, registration.FEATURE,
                             recruitment.FEATURE, imports.FEATURE, people.FEATURE, notices.FEATURE,
-                            audit.FEATURE, devtools.FEATURE))
+                            audit.FEATURE, deadlines.FEATURE, devtools.FEATURE))
 
 
 def _register_errors(app: Flask) -> None:

@@ -29,12 +29,12 @@ from portal.directory.models import Facility
 from portal.mail import OutboxMail
 from portal.storage import StoredFile
 from portal.tenants.models import Tenant, TenantDomain
-from portal.worklist.models import Notice, Task
+from portal.worklist.models import Notice, ReminderLog, Task
 
 __all__ = [
     "AccountToken", "AuditEvent", "Case", "CaseReport", "CaseReportVersion", "Credential", "Enrollment", "Facility", "PeriodChange", "FacilityAffiliation",
     "FacilityCertification", "ImportBatch", "ImportRow", "MedicalLicense",
-    "Notice", "OutboxMail", "RenewalApplication", "RenewalCorrection", "RenewalForm",
+    "Notice", "OutboxMail", "ReminderLog", "RenewalApplication", "RenewalCorrection", "RenewalForm",
     "RecruitmentApplication", "RecruitmentProgram", "RecruitmentRound",
     "RenewalPhysician", "RenewalWindow", "SocietyMember", "StoredFile", "Task", "Tenant",
     "TenantDomain", "TrainingStartApplication", "User",

@@ -94,6 +94,19 @@ class TaskKind:
 
 
 @dataclass(frozen=True)
+class Queue:
+    """A list where items wait on someone, for the secretariat's dashboard: `counts(today)`
+    answers {state: [count per age bucket]} (portal.queues), and `endpoint` is the list,
+    which filters on ?status=<state>&age=<bucket>."""
+
+    label: str
+    endpoint: str
+    states: dict[str, str]  # the waiting states, in the order shown
+    counts: Callable[[Any], dict[str, list[int]]]
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     blueprint: Blueprint
@@ -103,6 +116,7 @@ class Feature:
     tasks: dict[str, TaskKind] = field(default_factory=dict)
     answers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     commands: tuple[click.Command, ...] = ()
+    queues: tuple[Queue, ...] = ()
 
     def on_for(self, rules) -> bool:
         return self.module is None or rules.has_module(self.module)
@@ -155,6 +169,10 @@ class Registry:
         found = [(p.order, i, p) for i, f in enumerate(self.enabled(rules))
                  for p in f.panels if user.role in p.roles]
         return [p for _order, _i, p in sorted(found, key=lambda e: e[:2])]
+
+    def queues(self, rules) -> list[Queue]:
+        found = [(q.order, i, q) for i, f in enumerate(self.enabled(rules)) for q in f.queues]
+        return [q for _order, _i, q in sorted(found, key=lambda e: e[:2])]
 
     def task_kind(self, kind: str) -> TaskKind | None:
         return next((f.tasks[kind] for f in self.features if kind in f.tasks), None)

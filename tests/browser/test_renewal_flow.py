@@ -150,9 +150,12 @@ def test_facility_applies_secretariat_corrects_then_passes_and_mail_arrives(
 
     secretariat_opens(jimu, base, "r2")
     expect(card(jimu, "2.概要書")).to_contain_text("360")
-    follow(jimu, jimu.get_by_role("button", name="合格"))
+    # 合格 carries the 認定開始日 the form offers (the April after the window); 不合格 is beside it
+    expect(jimu.get_by_label("認定開始日")).to_have_value(re.compile(r"\d{4}-04-01"))
+    follow(jimu, jimu.get_by_role("button", name="合格", exact=True))
     expect(jimu.get_by_text("合格にしました。")).to_be_visible()
-    expect(jimu.get_by_role("button", name="合格")).to_have_count(0)
+    expect(jimu.get_by_role("button", name="合格", exact=True)).to_have_count(0)
+    expect(jimu.get_by_role("button", name="不合格")).to_have_count(0)
 
     output = run_worker(redis_url)
     sent = [(str(m["Subject"]), m["To"]) for m in smtp_sink.messages]

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from portal.accounts.models import User
 from portal.blueprints.renewal.models import RenewalApplication
 from portal.blueprints.renewal.services import applications as services
-from portal.blueprints.renewal.services import wording
+from portal.blueprints.renewal.services import outcome, wording
 from portal.db import utcnow
 from portal.extensions import db
 from portal.tenants.resolve import rules_for
@@ -175,7 +175,7 @@ def test_one_application_per_facility_per_window(scope):
 def test_double_decision_moves_the_row_once(scope):
     complete(scope.core_user)
     app_row = services.submit(user(scope.core_user), utcnow())
-    services.pass_application(user(scope.jimu_user), app_row.id, utcnow())
+    outcome.pass_application(user(scope.jimu_user), app_row.id, utcnow())
     with pytest.raises(services.RenewalError, match="既に処理済み"):
         services.request_correction(user(scope.jimu_user), app_row.id, "x", utcnow())
 

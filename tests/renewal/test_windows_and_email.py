@@ -2,6 +2,7 @@
 e-mail change after identity evidence (C-R03, I-04); links in the secretariat's menu."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -109,26 +110,54 @@ def test_email_change_refuses_an_address_used_in_the_society(app, jimu, no_windo
     assert "このメールアドレスは既に使われています。" in response.get_data(as_text=True)
 
 
-def test_email_change_voids_sessions_mails_both_and_audits_evidence(app, client_for, jimu, no_window):
+def test_secretariat_change_waits_for_the_new_address_then_voids_sessions_and_tells_both(
+        app, client_for, jimu, no_window):
+    """SECURITY.md 20: nothing changes until the new address opens its link."""
     facility = client_for("jspm.localhost")
     facility.login(CORE_LOGIN)
-    name = app.config["SESSION_COOKIE_NAME"]
-    cookie = facility.client.get_cookie(name, domain="jspm.localhost").value
-    replay = client_for("jspm.localhost")
-    replay.client.set_cookie(name, cookie, domain="jspm.localhost")
-    assert replay.get("/renewal/").status_code == 200
     response = change_email(jimu, no_window.core_user, "new-core@jspm.example.jp")
     assert response.status_code == 303
-    assert "メールアドレスを変更しました。" in jimu.text(FACILITIES)
-    assert facility.get("/renewal/").status_code in (302, 401)
+    listing = jimu.text(FACILITIES)
+    assert "新しいメールアドレスに確認のメールを送信しました。" in listing
+    assert "変更の確認待ち: new-core@jspm.example.jp" in listing
+    assert facility.get("/renewal/").status_code == 200  # still logged in, address unchanged
+    assert outbox(app, template="renewal_email_changed") == []
+    [request_event] = audits(app, no_window.tenant_id, "email_change_requested_by_secretariat")
+    assert EVIDENCE in request_event.reason and request_event.actor_id == no_window.jimu_user
+    [confirm_mail] = outbox(app, template="renewal_email_confirm")
+    assert confirm_mail.to_addr == "new-core@jspm.example.jp" and "有効期限 72 時間" in confirm_mail.body
+    link = re.search(r"http://jspm\.localhost\S*(/renewal/email/confirm/\S+)", confirm_mail.body).group(1)
+
+    stranger = client_for("jspm.localhost")
+    assert "new-core@jspm.example.jp" in stranger.text(link)  # GET only asks (scanners prefetch)
+    assert audits(app, no_window.tenant_id, "facility_email_changed") == []
+    assert stranger.post(link, {}, csrf_from=link).status_code == 200
+    assert facility.get("/renewal/").status_code in (302, 401)  # the old session is void
     changed = outbox(app, template="renewal_email_changed")
     assert {m.to_addr for m in changed} == {CORE_LOGIN, "new-core@jspm.example.jp"}
     # jspm's words ([terminology] renewal.facility_pages, branding.system_name)
     assert changed[0].subject == "【日本緩和医療学会】施設マイページ メールアドレス変更のお知らせ"
     assert "施設マイページ の施設マイページのログインに使うメールアドレス" in changed[0].body
-    [event] = audits(app, no_window.tenant_id, "email_changed_by_secretariat")
-    assert EVIDENCE in event.reason and event.actor_id == no_window.jimu_user
+    assert [e.actor_id for e in audits(app, no_window.tenant_id, "facility_email_changed")] == [
+        no_window.core_user]
     client_for("jspm.localhost").login("new-core@jspm.example.jp")
+    again = client_for("jspm.localhost")
+    assert again.get(link).status_code == 400  # single use
+
+
+def test_an_unconfirmed_change_leaves_the_login_as_it_was(app, client_for, jimu, no_window):
+    change_email(jimu, no_window.core_user, "typo@jspm.example.jp")
+    client_for("jspm.localhost").login(CORE_LOGIN)
+    login = client_for("jspm.localhost").post("/login", {"identifier": "typo@jspm.example.jp",
+                                                          "password": "pass-word-123"})
+    assert login.status_code != 302
+
+
+def test_the_profiles_confirmation_page_does_not_take_a_facility_link(app, client_for, jimu, no_window):
+    change_email(jimu, no_window.core_user, "new-core@jspm.example.jp")
+    [mail] = outbox(app, template="renewal_email_confirm")
+    token = re.search(r"/renewal/email/confirm/(\S+)", mail.body).group(1)
+    assert client_for("jspm.localhost").get(f"/profile/email/verify/{token}").status_code == 400
 
 
 @pytest.mark.parametrize("method,path", [

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, TenantScoped
@@ -76,6 +76,8 @@ class User(UserMixin, TenantScoped, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout, password change or deactivation: every older cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # 「リマインダーメールを受け取る」 (issue 19); required notices are sent whatever it says
+    reminder_mail: Mapped[bool] = mapped_column(default=True, server_default=true())
     last_login_at: Mapped[datetime | None]
 
     facility: Mapped[Facility | None] = relationship(lazy="joined")

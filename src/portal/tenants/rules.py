@@ -145,6 +145,35 @@ class Renewal(_Frozen):
     document_prefix: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9]{0,15}$")
     # 宛名 at the top of the form; default: "<society_name> 理事長 殿"
     addressee: str | None = None
+    # Q21: a passed facility is 認定 from its 認定開始日 for this many years (validity extended)
+    certification_years: int = Field(default=5, ge=1, le=10)
+    # C-R18: the public roster of certified facilities, and the 更新要項 per facility type
+    roster_url: str | None = None
+    guidelines: dict[Literal["core", "affiliated"], str] = {}
+
+
+class Deadlines(_Frozen):
+    """Due dates of what waits on someone (issue 19): `days` per task kind after the task
+    opens (a kind not listed has none unless its feature gives one, e.g. a round's
+    選考結果登録締切), and the reminder days before the due date (0: on it)."""
+
+    days: dict[str, int] = {}
+    remind_before: tuple[int, ...] = (3, 0)
+
+    @field_validator("days")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = sorted(k for k, v in value.items() if not 0 <= v <= 365)
+        if bad:
+            raise ValueError(f"days must be 0..365: {bad}")
+        return value
+
+    @field_validator("remind_before")
+    @classmethod
+    def _not_negative(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(not 0 <= v <= 60 for v in value):
+            raise ValueError("remind_before days must be 0..60")
+        return value
 
 
 class Storage(_Frozen):
@@ -221,6 +250,7 @@ class TenantRules(_Frozen):
     cohorts: tuple[Cohort, ...] = ()
     links: Links = Links()
     renewal: Renewal = Renewal()
+    deadlines: Deadlines = Deadlines()
     storage: Storage = Storage()
     imports: Imports = Imports()
     case_log: CaseLogRules = CaseLogRules()

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, TenantScoped
@@ -12,7 +12,8 @@ class Task(TenantScoped, Base):
     """A to-do on a user's top page, shown as 「MM/DD <title>」."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_tenant_user_status", "tenant_id", "user_id", "status"),)
+    __table_args__ = (Index("ix_tasks_tenant_user_status", "tenant_id", "user_id", "status"),
+                      Index("ix_tasks_tenant_status_due_on", "tenant_id", "status", "due_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(40))
@@ -21,6 +22,22 @@ class Task(TenantScoped, Base):
     related_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | done
     closed_at: Mapped[datetime | None]
+    # Issue 19: set from rules.toml [deadlines] when the task opens; None: no deadline
+    due_on: Mapped[date | None]
+    escalated_at: Mapped[datetime | None]  # first seen overdue by the daily job
+
+
+class ReminderLog(TenantScoped, Base):
+    """One row per person per day the reminder digest went out. Inserted before the mail is
+    queued, in the same transaction: a rerun, or a second host running the job at the same
+    time, meets the unique key and sends nothing."""
+
+    __tablename__ = "reminder_logs"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    day: Mapped[date]
+    items: Mapped[int] = mapped_column(default=0)
 
 
 class Notice(TenantScoped, Base):

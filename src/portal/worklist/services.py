@@ -1,9 +1,9 @@
 """The worklist: tasks features open for a user, and the society's notices, on the top page."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import (
     String,
     and_,
@@ -17,6 +17,7 @@ from sqlalchemy import (
     update,
 )
 
+from portal import clock
 from portal.db import inline, utcnow
 from portal.extensions import db
 from portal.registry import registry
@@ -24,17 +25,27 @@ from portal.worklist.models import Notice, Task
 
 
 def open_task(user, kind: str, endpoint: str | None, related_id: int | None = None,
-              created_at: datetime | None = None) -> Task:
+              created_at: datetime | None = None, due_on: date | None = None) -> Task:
+    """An open task for `user` (the existing one if already open). Its due date is `due_on`
+    when the feature knows it (a round's deadline), else rules.toml [deadlines] days after
+    it opens (Japan time), else none."""
     existing = db.session.scalar(
         select(Task).where(Task.user_id == user.id, Task.kind == kind, Task.status == "open",
                            Task.related_id.is_(None) if related_id is None
                            else Task.related_id == related_id))
     if existing:
         return existing
+    created_at = created_at or clock.now()
     task = Task(tenant_id=user.tenant_id, user_id=user.id, kind=kind, title=_title(kind),
-                endpoint=endpoint, related_id=related_id, created_at=created_at or utcnow())
+                endpoint=endpoint, related_id=related_id, created_at=created_at,
+                due_on=due_on or due_date(kind, created_at))
     db.session.add(task)
     return task
+
+
+def due_date(kind: str, opened: datetime) -> date | None:
+    days = g.rules.deadlines.days.get(kind) if "rules" in g else None
+    return None if days is None else opened.astimezone(clock.JST).date() + timedelta(days=days)
 
 
 def _title(kind: str) -> str:
@@ -52,6 +63,11 @@ def task_url(task: Task) -> str | None:
     if task.related_id is not None and found is not None and found.arg:
         return url_for(task.endpoint, **{found.arg: task.related_id})
     return url_for(task.endpoint)
+
+
+def task_overdue(task: Task) -> bool:
+    """期限超過: open past its due date (Japan time); such tasks lead the user's list."""
+    return task.status == "open" and task.due_on is not None and task.due_on < clock.today()
 
 
 def close_tasks(kind: str, *, user_id: int | None = None, related_id: int | None = None) -> None:
@@ -77,8 +93,10 @@ APPLICANT = "applicant"
 # its table's columns (Task.__table__.c) for the Core statement of the trainee top page.
 
 def _listed_tasks(t, user_id):
-    """A user's open tasks, oldest first: (where, order by)."""
-    return (t.user_id == user_id, t.status == "open"), (t.created_at, t.id)
+    """A user's open tasks, the earliest due date first (so the overdue ones lead), then
+    those with none, oldest first: (where, order by)."""
+    return ((t.user_id == user_id, t.status == "open"),
+            (t.due_on.is_(None), t.due_on, t.created_at, t.id))
 
 
 def _listed_notices(n, role, group, user_id, now):

@@ -2,13 +2,14 @@
 from flask import Blueprint
 
 from portal.i18n import N_
-from portal.registry import Feature, Menu, Panel, TaskKind
+from portal.registry import Feature, Menu, Panel, Queue, TaskKind
 from portal.web import require_module
 
 bp = Blueprint("credentials", __name__)
 require_module(bp, "credentials")
 
-from portal.blueprints.credentials import panels, views  # noqa: E402
+from portal.blueprints.credentials import panels, queries, views  # noqa: E402
+from portal.blueprints.credentials.models import REVIEW_LABELS  # noqa: E402
 from portal.blueprints.credentials.services import (  # noqa: E402
     import_answers,
     period_facts,
@@ -39,6 +40,11 @@ FEATURE = Feature(
            "review_training_start": TaskKind(N_("研修開始申請の審査をしてください。")),
            "review_credential": TaskKind(N_("証票の審査をしてください。"), arg="credential_id"),
            "review_period_change": TaskKind(N_("所属研修施設変更・休止の申請を審査してください。"))},
+    queues=(Queue(N_("研修開始審査"), "credentials.training_start_queue",
+                  {"pending_review": REVIEW_LABELS["pending_review"]},
+                  queries.training_start_queue_counts, order=9),
+            Queue(N_("証票審査"), "credentials.queue", {"pending_review": REVIEW_LABELS["pending_review"]},
+                  queries.credential_queue_counts, order=10)),
     answers={"case_entry_block": panels.case_entry_block,
              "current_placement": panels.current_placement,
              # the completion requirements (portal.requirements) and the progress pages:

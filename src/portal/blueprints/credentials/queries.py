@@ -24,9 +24,12 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import bindparam
 
+from portal import clock
+from portal.blueprints.credentials.models import Credential, TrainingStartApplication
 from portal.blueprints.credentials.services import top_facts
 from portal.db import utcnow
 from portal.extensions import db
+from portal.queues import counts_by_age
 from portal.ui import JST
 from portal.worklist import services as worklist
 
@@ -89,7 +92,8 @@ def page(user, render: Callable[[top_facts.TopFacts, Markup], str]
               **worklist.notice_params(user, utcnow())}
     row = _read_key(params)
     facts = top_facts.TopFacts(*row[:len(top_facts.TopFacts._fields)])
-    key = (g.tenant, str(get_locale()), row)
+    # today: a task's 期限超過 mark changes with the date alone (issue 19)
+    key = (g.tenant, str(get_locale()), row, clock.today())
     layout = _layout(user)
     if layout is not None:
         kept_page = _kept(_PAGES, MAX_PAGES).get(user.id, (key, layout))
@@ -120,3 +124,15 @@ def _layout(user) -> tuple | None:
     if request.query_string or session.get("_flashes") or secret is None:
         return None
     return (user.full_name, user.role, secret, datetime.now(JST).year, request.path)
+
+
+# --- the secretariat's dashboard (issue 19 item 3) ---------------------------------------------
+
+def credential_queue_counts(today):
+    return counts_by_age(Credential.status, Credential.submitted_at, today,
+                         Credential.status == "pending_review")
+
+
+def training_start_queue_counts(today):
+    start = TrainingStartApplication
+    return counts_by_age(start.status, start.created_at, today, start.status == "pending_review")

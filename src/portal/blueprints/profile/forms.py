@@ -1,4 +1,4 @@
-from wtforms import EmailField
+from wtforms import BooleanField, EmailField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.accounts.fields import (
@@ -33,3 +33,8 @@ def contact_form(editable: tuple[str, ...], obj=None) -> FlaskForm:
     if "phone" in editable:
         ContactForm.phone = phone_field()
     return ContactForm(obj=obj)
+
+
+class ReminderForm(FlaskForm):
+    """Issue 19: reminder digests on or off (required notices are sent either way)."""
+    reminder_mail = BooleanField(N_("リマインダーメールを受け取る"))

@@ -98,3 +98,14 @@ def update_contact(user: User, values: dict, ttl_minutes: int) -> ContactChange:
     if change.new_email is not None:
         request_email_change(user, change.new_email, change.new_email, ttl_minutes)
     return change
+
+
+def set_reminder_mail(user: User, wanted: bool) -> bool:
+    """「リマインダーメールを受け取る」; returns whether it changed (audited when it did)."""
+    if user.reminder_mail == wanted:
+        return False
+    user.reminder_mail = wanted
+    db.session.flush()
+    audit.record("reminder_mail_changed", user, actor=user, from_state=str(not wanted).lower(),
+                 to_state=str(wanted).lower())
+    return True

@@ -3,7 +3,7 @@ secretariat."""
 from flask import Blueprint
 
 from portal.i18n import N_
-from portal.registry import Feature, Menu, Panel
+from portal.registry import Feature, Menu, Panel, Queue, TaskKind
 from portal.web import require_module
 
 bp = Blueprint("recruitment", __name__, url_prefix="/recruitment")
@@ -18,6 +18,7 @@ def _labels() -> dict:
     return {"specialties": BASIC_SPECIALTIES, "tracks": TRACKS, "grounds": CURRICULUM_GROUNDS}
 
 from portal.blueprints.recruitment import cli, panels, views  # noqa: E402
+from portal.blueprints.recruitment.queries import secretariat as admin_queries  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 DIRECTOR = frozenset({"program_director"})
@@ -36,5 +37,9 @@ FEATURE = Feature(
     panels=(Panel(TRAINEE, order=20, render=panels.applicant_panel),
             Panel(DIRECTOR | SECRETARIAT, order=20, render=panels.counts_panel)),
     commands=(cli.recruitment_close_rounds,),
+    queues=(Queue(N_("応募一覧"), "recruitment.admin_applications", admin_queries.WAITING,
+                  admin_queries.queue_counts, order=20),),
+    tasks={"decide_application": TaskKind(N_("応募者の採否を登録してください。"), arg="round"),
+           "decide_withdrawal": TaskKind(N_("辞退申請を承認または却下してください。"))},
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -9,12 +9,13 @@ from flask.cli import with_appcontext
 @with_appcontext
 @click.option("--date", "on", default=None, help="YYYY-MM-DD (default: today, Japan time)")
 def renewal_daily(on: str | None) -> None:
-    """連携施設の認定開始日: notify the core facilities (safe to run twice)."""
+    """認定開始日: 合格 -> 認定 and the core facilities' notices; 失効 of applications not
+    submitted in a closed window. Safe to run twice, or on two hosts at once."""
     from datetime import date
 
-    from portal.blueprints.renewal.services.affiliation import notify_due_affiliations
-    from portal.db import utcnow
-    from portal.ui import to_jst
+    from portal import clock
+    from portal.blueprints.renewal.services.outcome import run_daily
 
-    today = date.fromisoformat(on) if on else to_jst(utcnow()).date()
-    click.echo(f"notified {notify_due_affiliations(today)} affiliation(s)")
+    today = date.fromisoformat(on) if on else clock.today()
+    certified, notified, lapsed = run_daily(today, clock.now())
+    click.echo(f"certified {certified}, notified {notified} affiliation(s), lapsed {lapsed}")

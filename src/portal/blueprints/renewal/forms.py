@@ -76,6 +76,15 @@ class StartDateForm(FlaskForm):
     certification_start_date = DateField(N_("認定開始日"), validators=[Optional()])
 
 
+class PassForm(FlaskForm):
+    """合格: the 認定開始日 offered is the April after the window (Q21)."""
+    certification_start_date = DateField(N_("認定開始日"), validators=[Optional()])
+
+
+class FailForm(FlaskForm):
+    reason = TextAreaField(N_("不合格の理由"), validators=[Length(max=2000)])
+
+
 class FacilityForm(FlaskForm):
     name = StringField(N_("施設名"), validators=[Length(max=200)])
     certification_number = CodeField(N_("認定番号"), validators=[Length(max=40)])

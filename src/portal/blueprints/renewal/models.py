@@ -25,7 +25,12 @@ STATUS_LABELS = {
     "submitted": N_("申請済み"),
     "correction_requested": N_("修正依頼中"),
     "passed": N_("合格"),
+    "failed": N_("不合格"),
+    "certified": N_("認定"),
+    "lapsed": N_("失効"),
 }
+# Q21: what the secretariat records, and what the daily job does on the dates that follow.
+DECIDED = ("passed", "failed", "certified")
 FORM_CODES = ("application_form", "overview_form")
 FORM_STATUS_LABELS = {"registered": N_("登録済み"), "unregistered": N_("未登録")}
 FORM_LABELS = {"application_form": N_("1.申請書"), "overview_form": N_("2.概要書")}
@@ -43,7 +48,12 @@ EVENT_LABELS = {
     "renewal_passed": N_("合格"),
     "renewal_certification_start_set": N_("認定開始日を登録"),
     "renewal_roster_confirmed": N_("名簿未確認の会員番号を事務局が確認"),
+    "renewal_failed": N_("不合格"),
+    "renewal_certified": N_("認定（認定開始日）"),
+    "renewal_lapsed": N_("失効（申請期間内に未申請）"),
 }
+AFFILIATION_LABELS = {"pending_certification": N_("認定開始日待ち"), "notified": N_("未確認"),
+                      "acknowledged": N_("確認済み")}
 
 
 class SocietyMember(TenantScoped, Base):
@@ -110,6 +120,8 @@ class RenewalApplication(TenantScoped, Base):
     revision: Mapped[int] = mapped_column(default=1)
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
+    certification_start_date: Mapped[date | None]  # 認定開始日, recorded with 合格
+    failure_reason: Mapped[str | None] = mapped_column(Text)  # 不合格の理由
     core_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
     sealed_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     roster_status: Mapped[str | None] = mapped_column(String(20))  # ROSTER_LABELS, None: all found
@@ -190,7 +202,8 @@ class RenewalCorrection(TenantScoped, Base):
 
 class FacilityAffiliation(TenantScoped, Base):
     """An affiliated facility's link to its core facility, announced on notify_on
-    (= the certification start date, I-46). pending_certification -> notified."""
+    (= the certification start date, I-46). pending_certification -> notified -> acknowledged
+    (Q20: the core facility acknowledges it; there is no rejection)."""
 
     __tablename__ = "facility_affiliations"
     __table_args__ = (UniqueConstraint("tenant_id", "application_id"),)
@@ -201,6 +214,8 @@ class FacilityAffiliation(TenantScoped, Base):
     notify_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(30), default="pending_certification")
     notified_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     affiliated_facility: Mapped[Facility] = relationship(foreign_keys=[affiliated_facility_id])
     core_facility: Mapped[Facility] = relationship(foreign_keys=[core_facility_id])

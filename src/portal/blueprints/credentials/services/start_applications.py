@@ -19,6 +19,7 @@ from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.queues import age_clause
 from portal.urls import external_url
 from portal.worklist.services import close_tasks, notify_user, open_task
 
@@ -92,12 +93,16 @@ def _pending_scope(actor: User):
     return TrainingStartApplication.id.is_(None)
 
 
-def queue(actor: User, limit: int = 50) -> list[TrainingStartApplication]:
-    return list(db.session.scalars(
-        select(TrainingStartApplication)
-        .where(_pending_scope(actor), TrainingStartApplication.status == inline("pending_review"))
-        .options(joinedload(TrainingStartApplication.trainee), joinedload(TrainingStartApplication.facility))
-        .order_by(TrainingStartApplication.id).limit(inline(limit))))
+def queue(actor: User, limit: int = 50, age: str | None = None,
+          today: date | None = None) -> list[TrainingStartApplication]:
+    """`age`: the dashboard's bucket (portal.queues), counted from the application."""
+    stmt = (select(TrainingStartApplication)
+            .where(_pending_scope(actor), TrainingStartApplication.status == inline("pending_review"))
+            .options(joinedload(TrainingStartApplication.trainee), joinedload(TrainingStartApplication.facility))
+            .order_by(TrainingStartApplication.id).limit(inline(limit)))
+    if age and today:
+        stmt = stmt.where(age_clause(TrainingStartApplication.created_at, age, today))
+    return list(db.session.scalars(stmt))
 
 
 def _decide(actor: User, application_id: int, to_state: str, reason: str | None) -> TrainingStartApplication:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import clock
 from portal.accounts.models import Role
 from portal.blueprints.credentials import bp, services
 from portal.blueprints.credentials.forms import ReturnForm
@@ -15,6 +16,7 @@ from portal.extensions import htmx
 from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
+from portal.queues import age_arg
 from portal.web import int_arg, roles_required
 
 REVIEWERS = (Role.program_director, Role.secretariat)
@@ -22,10 +24,10 @@ REVIEWERS = (Role.program_director, Role.secretariat)
 @bp.get("/review/credentials")
 @roles_required(*REVIEWERS)
 def queue():
-    after = int_arg("after")
-    rows = services.review_queue(current_user, after_id=after)
+    after, age = int_arg("after"), age_arg(request.args.get("age"))
+    rows = services.review_queue(current_user, after_id=after, age=age, today=clock.today())
     return render_page_or_block("credentials/queue.html", "rows", rows=rows, after=after,
-                                form=EmptyForm(), return_form=ReturnForm())
+                                age=age, form=EmptyForm(), return_form=ReturnForm())
 
 
 def _reviewable_or_abort(credential_id: int):
@@ -112,7 +114,9 @@ def _refuse(message: str, actor, credential_id: int):
 @bp.get("/review/training-starts")
 @roles_required(*REVIEWERS)
 def training_start_queue():
-    return render_template("credentials/training_start_queue.html", rows=starts.queue(current_user),
+    age = age_arg(request.args.get("age"))
+    return render_template("credentials/training_start_queue.html", age=age,
+                           rows=starts.queue(current_user, age=age, today=clock.today()),
                            form=EmptyForm(), return_form=ReturnForm())
 
 

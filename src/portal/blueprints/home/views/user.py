@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from portal.blueprints.home import bp
 from portal.blueprints.home.ui import menu_list
 from portal.registry import registry
-from portal.worklist.services import is_new, open_tasks, task_url, visible_notices
+from portal.worklist.services import is_new, open_tasks, task_overdue, task_url, visible_notices
 
 
 class _Menu:
@@ -46,6 +46,8 @@ def _menu() -> dict:
 
 bp.add_app_template_global(menu_list)
 bp.add_app_template_global(task_url)
+bp.add_app_template_global(task_overdue)
+bp.add_app_template_test(task_overdue)
 bp.add_app_template_global(is_new, "notice_is_new")
 
 

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.accounts.services import TokenInvalid, peek_token
 from portal.blueprints.profile import bp, services
-from portal.blueprints.profile.forms import EmailChangeForm, contact_form
+from portal.blueprints.profile.forms import EmailChangeForm, ReminderForm, contact_form
 from portal.forms import EmptyForm
 from portal.i18n import N_
+from portal.registry import registry
 
 NOTHING_CHANGED = N_("変更された項目がありません。変更が必要な箇所を入力してから「確認」を押してください。")
 
@@ -33,7 +34,8 @@ def show():
     if _review_update():
         return _manage()
     if not _self_service():
-        return render_template("profile/show.html", form=None)
+        return render_template("profile/show.html", form=None, email_help=registry().answer(
+            "email_change_help", g.rules, current_user))
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:
@@ -123,3 +125,17 @@ def update():
         return _manage_page(form, 400, NOTHING_CHANGED)
     return render_template("profile/manage_complete.html", change=change,
                            labels=services.CONTACT_FIELDS, ttl=_ttl())
+
+
+@bp.post("/reminders")
+@login_required
+def reminders():
+    """「リマインダーメールを受け取る」 (issue 19), on every society's profile page."""
+    form = ReminderForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_reminder_mail(current_user, bool(form.reminder_mail.data))
+    flash(N_("リマインダーメールを受け取ります。") if form.reminder_mail.data
+          else N_("リマインダーメールを停止しました。審査結果などの必要なお知らせは引き続きお送りします。"),
+          "info")
+    return redirect(url_for("profile.show"), 303)

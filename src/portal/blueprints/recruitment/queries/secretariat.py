@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from portal import clock
 from portal.accounts.models import BASIC_SPECIALTIES, ROLE_LABELS, Role, User
 from portal.audit import AuditEvent, history
 from portal.blueprints.recruitment.models import (
@@ -26,6 +27,7 @@ from portal.excel_csv import excel_csv
 from portal.extensions import db
 from portal.i18n import N_
 from portal.normalize import bounded_int, kana, nfkc, registration_number, without_controls
+from portal.queues import age_arg, age_clause, counts_by_age
 from portal.ui import fmt_date, fmt_datetime
 
 PAGE_SIZE = 100
@@ -50,6 +52,7 @@ class ApplicationFilter:
     specialty: str | None = None
     status: str | None = None
     q: str = ""
+    age: str | None = None  # the dashboard's bucket (portal.queues), counted from waiting_since()
 
     @classmethod
     def from_args(cls, args: Mapping) -> ApplicationFilter:
@@ -60,7 +63,8 @@ class ApplicationFilter:
         status, specialty = args.get("status") or None, args.get("specialty") or None
         return cls(number("year"), number("round"), number("program"),
                    specialty if specialty in BASIC_SPECIALTIES else None,
-                   status if status in STATUS_LABELS else None, nfkc(without_controls(args.get("q")))[:100])
+                   status if status in STATUS_LABELS else None, nfkc(without_controls(args.get("q")))[:100],
+                   age_arg(args.get("age")))
 
     def args(self) -> dict:
         """The query string that reproduces this filter (next page, CSV)."""
@@ -70,6 +74,20 @@ class ApplicationFilter:
     @property
     def active(self) -> bool:
         return bool(self.args())
+
+
+def waiting_since():
+    """Since when an application waits: its withdrawal request, else its application."""
+    return func.coalesce(App.withdrawal_requested_at, App.applied_at)
+
+
+# 応募済 waits on the director's 採否, 辞退申請中 on the director's approval (issue 19).
+WAITING = {k: STATUS_LABELS[k] for k in ("applied", "withdrawal_requested")}
+
+
+def queue_counts(today) -> dict[str, list[int]]:
+    return counts_by_age(App.status, waiting_since(), today, App.status.in_(tuple(WAITING)),
+                         App.closed_at.is_(None))
 
 
 def _like(text: str) -> str:
@@ -99,6 +117,7 @@ def _conditions(f: ApplicationFilter) -> list:
         (f.specialty, lambda: Program.specialty == f.specialty),
         (f.status, lambda: App.status == f.status),
         (f.q, lambda: _search(f.q)),
+        (f.age, lambda: age_clause(waiting_since(), f.age, clock.today())),
     ]
     return [make() for value, make in conditions if value]
 

@@ -30,6 +30,8 @@ from portal.blueprints.recruitment.services.transitions import (  # noqa: F401 (
     close_due_rounds,
     director_scope,
     move,
+    open_withdrawal_task,
+    sync_decision_task,
 )
 from portal.db import utcnow
 from portal.extensions import db
@@ -242,6 +244,7 @@ def apply(applicant: User, program_id: int, track: str, ground: str | None,
             db.session.add(application)
     except IntegrityError:
         raise RecruitmentError(ALREADY_APPLIED) from None
+    sync_decision_task(program.director, round_)
     audit.record("recruitment_applied", application, actor=applicant, from_state="not_applied",
                  to_state="applied", reason=program.name)
     queue_mail("recruitment_applied", applicant.email, applicant=applicant, program=program,
@@ -270,8 +273,10 @@ def change_program(applicant: User, application_id: int, program_id: int,
         raise RecruitmentError(N_("このプログラムには変更できません。"), 400)
     if program.id == application.program_id:
         raise RecruitmentError(N_("現在応募中のプログラムと同じです。"), 400)
-    before = application.program.name
+    before, before_director = application.program.name, application.program.director
     move(application, ("applied",), program_id=program.id)
+    sync_decision_task(before_director, application.round)  # the new program's director decides
+    sync_decision_task(program.director, application.round)
     audit.record("recruitment_program_changed", application, actor=applicant,
                  from_state="applied", to_state="applied", reason=f"{before} -> {program.name}")
     return application
@@ -294,6 +299,7 @@ def request_withdrawal(applicant: User, application_id: int, reason: str,
     audit.record("recruitment_withdrawal_requested", application, actor=applicant,
                  from_state="accepted", to_state="withdrawal_requested", reason=reason)
     director = application.program.director
+    open_withdrawal_task(application)
     queue_mail("recruitment_withdrawal_requested", director.email, director=director,
                application=application, link=external_url("recruitment.director_applicants"))
     return application

@@ -13,9 +13,11 @@ from portal.blueprints.recruitment.models import DECISIONS, RecruitmentApplicati
 from portal.blueprints.recruitment.services.transitions import (
     RecruitmentError,
     close_due_rounds,
+    close_withdrawal_task,
     director_scope,
     move,
     result_mail,
+    sync_decision_task,
 )
 from portal.db import utcnow
 from portal.extensions import db
@@ -60,6 +62,8 @@ def decide(actor: User, application_ids: list[int], decision: str,
         if decision != "applied":
             result_mail(application)
         changed.append(application)
+    for application in {(a.program_id, a.round_id): a for a in changed}.values():
+        sync_decision_task(application.program.director, application.round)  # 未設定 reopens it
     return changed
 
 
@@ -91,6 +95,7 @@ def approve_withdrawal(actor: User, application_id: int,
     application = _withdrawal_pending(actor, application_id)
     move(application, ("withdrawal_requested",), status="withdrawn", closed_at=now,
           withdrawal_decided_by_id=actor.id, withdrawal_decided_at=now)
+    close_withdrawal_task(application.id)
     audit.record("recruitment_withdrawal_approved", application, actor=actor,
                  from_state="withdrawal_requested", to_state="withdrawn")
     applicant = application.applicant
@@ -109,6 +114,7 @@ def decline_withdrawal(actor: User, application_id: int, comment: str,
     application = _withdrawal_pending(actor, application_id)
     move(application, ("withdrawal_requested",), status="accepted",
           withdrawal_decided_by_id=actor.id, withdrawal_decided_at=now)
+    close_withdrawal_task(application.id)
     audit.record("recruitment_withdrawal_declined", application, actor=actor,
                  from_state="withdrawal_requested", to_state="accepted", reason=comment)
     applicant = application.applicant

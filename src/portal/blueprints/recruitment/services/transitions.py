@@ -3,7 +3,7 @@ application, who may see which applications, the "please log in" result mail and
 round close-out (B-R12, B-R15, I-22)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -15,12 +15,14 @@ from portal.blueprints.recruitment.models import (
     RecruitmentProgram,
     RecruitmentRound,
 )
+from portal.clock import JST
 from portal.db import utcnow
 from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.urls import external_url
+from portal.worklist.services import close_tasks, open_task
 
 STALE = N_("この応募は既に状態が変わっています。画面を更新してください。")
 
@@ -39,6 +41,40 @@ def move(application: RecruitmentApplication, from_states: tuple[str, ...], **va
     if result.rowcount != 1:
         raise RecruitmentError(STALE)
     db.session.refresh(application)
+
+
+# --- what waits on the director (issue 19): 採否 is one task per director and round, due on
+# the round's 選考結果登録締切, open while any of their applicants there is 応募済; a withdrawal is
+# one task per application, due by rules.toml [deadlines] ------------------------------------------
+
+DECIDE_TASK, WITHDRAWAL_TASK = "decide_application", "decide_withdrawal"
+
+
+def decision_due(round_: RecruitmentRound) -> date:
+    """The last Japan-time day a decision can be made (decisions_close_at is exclusive)."""
+    return (round_.decisions_close_at - timedelta(microseconds=1)).astimezone(JST).date()
+
+
+def sync_decision_task(director: User, round_: RecruitmentRound) -> None:
+    waiting = db.session.scalar(
+        select(RecruitmentApplication.id).join(RecruitmentProgram).where(
+            RecruitmentApplication.round_id == round_.id, RecruitmentProgram.director_id == director.id,
+            RecruitmentApplication.status == "applied", RecruitmentApplication.closed_at.is_(None))
+        .limit(1))
+    if waiting is None:
+        close_tasks(DECIDE_TASK, user_id=director.id, related_id=round_.id)
+    else:
+        open_task(director, DECIDE_TASK, "recruitment.director_applicants", related_id=round_.id,
+                  due_on=decision_due(round_))
+
+
+def open_withdrawal_task(application: RecruitmentApplication) -> None:
+    open_task(application.program.director, WITHDRAWAL_TASK, "recruitment.director_applicants",
+              related_id=application.id)
+
+
+def close_withdrawal_task(application_id: int) -> None:
+    close_tasks(WITHDRAWAL_TASK, related_id=application_id)
 
 
 def director_scope(actor: User):
@@ -95,3 +131,4 @@ def _close_out(round_id: int, now: datetime) -> None:
         audit.record("recruitment_round_closed", application, from_state=before, to_state=after)
         if before == "applied":  # the same "please log in" mail as a decision (DOMAIN.md B-W02)
             result_mail(application)
+    close_tasks(DECIDE_TASK, related_id=round_id)  # the round's 採否 is over for every director

@@ -27,6 +27,7 @@ from portal.blueprints.renewal.services.applications import (
     facility_accounts,
     get_application,
 )
+from portal.daily import active_tenant_ids, run_per_tenant
 from portal.db import utcnow
 from portal.directory.models import Facility
 from portal.errors import Refusal
@@ -34,9 +35,8 @@ from portal.extensions import db
 from portal.forms import CONTROLS
 from portal.i18n import N_
 from portal.mail import queue_mail
-from portal.tenants.scoping import system_scope, tenant_scope
 from portal.urls import external_url
-from portal.worklist.models import Task
+from portal.worklist.services import open_task
 
 AFFILIATION_TASK = "affiliation_request"
 AFFILIATION_TITLE = N_("連携施設からの連携申請があります。")
@@ -47,32 +47,45 @@ def affiliation_for(application_id: int) -> FacilityAffiliation | None:
         FacilityAffiliation.application_id == application_id))
 
 
-def set_certification_start(actor: User, application_id: int, start: date | None) -> FacilityAffiliation:
-    """For a passed 連携施設 application: record the start date and the pending notice."""
+def set_certification_start(actor: User, application_id: int, start: date | None) -> FacilityAffiliation | None:
+    """Change the 認定開始日 of a passed application (core or affiliated) until that date has
+    come; for a 連携施設, the pending notice to its core facility moves with it."""
     app: RenewalApplication = get_application(application_id)
     if start is None:
         raise RenewalError(N_("認定開始日を入力してください。"), 400)
     if app.status != "passed":
         raise RenewalError(N_("合格した申請にのみ認定開始日を設定できます。"))
-    if app.facility_type != "affiliated" or app.core_facility_id is None:
-        raise RenewalError(N_("連携する基幹施設が登録された連携施設の申請ではありません。"))
+    result = db.session.execute(
+        update(RenewalApplication)
+        .where(RenewalApplication.id == app.id, RenewalApplication.status == "passed")
+        .values(certification_start_date=start).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise RenewalError(N_("この申請は既に処理済みです。画面を更新してください。"))
+    db.session.refresh(app)
     row = affiliation_for(app.id)
+    if app.facility_type == "affiliated" and app.core_facility_id is not None:
+        row = _schedule_notice(app, row, start)
+    audit.record("renewal_certification_start_set", app, actor=actor, from_state=app.status,
+                 to_state=app.status, reason=start.isoformat())
+    return row
+
+
+def _schedule_notice(app: RenewalApplication, row: FacilityAffiliation | None,
+                     start: date) -> FacilityAffiliation:
     if row is None:
         row = FacilityAffiliation(tenant_id=app.tenant_id, affiliated_facility_id=app.facility_id,
                                   core_facility_id=app.core_facility_id, application_id=app.id,
                                   notify_on=start)
         db.session.add(row)
         db.session.flush()
-    else:  # only while the notice has not gone out
-        result = db.session.execute(
-            update(FacilityAffiliation)
-            .where(FacilityAffiliation.id == row.id, FacilityAffiliation.status == "pending_certification")
-            .values(notify_on=start).execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            raise RenewalError(N_("基幹施設への通知は送信済みのため、認定開始日は変更できません。"))
-        db.session.refresh(row)
-    audit.record("renewal_certification_start_set", app, actor=actor, from_state=app.status,
-                 to_state=app.status, reason=start.isoformat())
+        return row
+    result = db.session.execute(  # only while the notice has not gone out
+        update(FacilityAffiliation)
+        .where(FacilityAffiliation.id == row.id, FacilityAffiliation.status == "pending_certification")
+        .values(notify_on=start).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise RenewalError(N_("基幹施設への通知は送信済みのため、認定開始日は変更できません。"))
+    db.session.refresh(row)
     return row
 
 
@@ -88,47 +101,30 @@ def _notify(row: FacilityAffiliation, now: datetime) -> bool:
         return False
     managers = facility_accounts(row.core_facility_id)
     for manager in managers:
-        db.session.add(Task(tenant_id=row.tenant_id, user_id=manager.id, kind=AFFILIATION_TASK,
-                            title=AFFILIATION_TITLE, endpoint=None, related_id=row.id,
-                            created_at=now))
+        open_task(manager, AFFILIATION_TASK, "renewal.affiliation", related_id=row.id,
+                  created_at=now)
         queue_mail("renewal_affiliation_notice", manager.email, affiliation=row,
-                   core=row.core_facility, affiliated=row.affiliated_facility)
+                   core=row.core_facility, affiliated=row.affiliated_facility,
+                   link=external_url("renewal.affiliation", affiliation_id=row.id))
     audit.record("affiliation_notified", row, actor=None, from_state="pending_certification",
                  to_state="notified")
     return True
 
 
-def notify_due_affiliations(today: date, now: datetime | None = None) -> int:
-    """Every tenant: listing under system_scope, then each tenant under tenant_scope with its
-    own request context (rules, mail links) and its own commit. Returns notices sent."""
-    from portal.tenants.models import Tenant
-    from portal.tenants.resolve import TenantRef, bind_tenant, primary_host
+def notify_due(today: date, now: datetime) -> int:
+    """One tenant's affiliation notices due by `today`."""
+    due = list(db.session.scalars(select(FacilityAffiliation).where(
+        FacilityAffiliation.status == "pending_certification",
+        FacilityAffiliation.notify_on <= today).order_by(FacilityAffiliation.id)))
+    return sum(_notify(row, now) for row in due)
 
+
+def notify_due_affiliations(today: date, now: datetime | None = None) -> int:
+    """Every tenant's notices (the daily job's first step). Returns notices sent."""
     now = now or utcnow()
-    app = current_app._get_current_object()
-    with system_scope(db.session):
-        tenant_ids = sorted(set(db.session.scalars(select(FacilityAffiliation.tenant_id).where(
-            FacilityAffiliation.status == "pending_certification",
-            FacilityAffiliation.notify_on <= today))))
-        tenants = [db.session.get(Tenant, tid) for tid in tenant_ids]
-        refs = [TenantRef(t.id, t.slug, t.name, primary_host(t, app.config["BASE_DOMAIN"]))
-                for t in tenants if t is not None and t.is_active]
-    db.session.rollback()
-    sent = 0
-    for ref in refs:
-        with app.test_request_context("/", base_url=f"http://{ref.primary_host}"):
-            bind_tenant(ref)
-            try:
-                with tenant_scope(db.session, ref.id):
-                    due = list(db.session.scalars(select(FacilityAffiliation).where(
-                        FacilityAffiliation.status == "pending_certification",
-                        FacilityAffiliation.notify_on <= today).order_by(FacilityAffiliation.id)))
-                    sent += sum(_notify(row, now) for row in due)
-                    db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
-    return sent
+    ids = active_tenant_ids(select(FacilityAffiliation.tenant_id).where(
+        FacilityAffiliation.status == "pending_certification", FacilityAffiliation.notify_on <= today))
+    return sum(run_per_tenant(ids, lambda _tid: notify_due(today, now)))
 
 
 # --- facility accounts (C-R01, C-R02) -------------------------------------------------------------

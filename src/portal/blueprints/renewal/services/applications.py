@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
@@ -29,11 +29,12 @@ from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.queues import age_clause
 from portal.storage import store_upload
 from portal.tenants.rules import TenantRules
 from portal.ui import to_jst
 from portal.urls import external_url
-from portal.worklist.services import notify_user
+from portal.worklist.services import close_tasks, notify_user, open_task
 
 SLOT = "sealed_application_pdf"
 EDITABLE = ("draft", "correction_requested")
@@ -108,7 +109,7 @@ def editable_application(user: User, now: datetime) -> tuple[Screen, RenewalAppl
     screen = screen_for(user, now)
     if not screen.editable:
         app = screen.application
-        if app is not None and app.status in ("submitted", "passed"):
+        if app is not None and app.status in ("submitted", "passed", "failed", "certified"):
             raise RenewalError(N_("申請済みです。修正依頼があるまで変更できません。"))
         raise RenewalError(OUT_OF_WINDOW)
     if screen.application is None:
@@ -313,6 +314,8 @@ def submit(user: User, now: datetime) -> RenewalApplication:
     for correction in app.corrections:
         correction.resolved_at = correction.resolved_at or now
     audit.record("renewal_submitted", app, actor=user, from_state=from_state, to_state="submitted")
+    for reviewer in secretariat_accounts():  # the review waits on the secretariat (issue 19)
+        open_task(reviewer, "review_renewal", "renewal.review", related_id=app.id, created_at=now)
     queue_mail("renewal_submitted", user.email, application=app, facility=app.facility,
                link=external_url("renewal.apply"))
     return app
@@ -331,13 +334,21 @@ def _transition(app: RenewalApplication, from_state: str, **values: Any) -> None
 
 # --- secretariat -----------------------------------------------------------------------------------
 
-def review_list(status: str | None, limit: int = 200) -> list[RenewalApplication]:
+def review_list(status: str | None, limit: int = 200, age: str | None = None,
+                today: date | None = None) -> list[RenewalApplication]:
+    """Newest first; `age` (a dashboard bucket) counts from submission (portal.queues)."""
     stmt = (select(RenewalApplication).options(selectinload(RenewalApplication.facility),
                                                selectinload(RenewalApplication.window))
             .order_by(RenewalApplication.id.desc()).limit(inline(limit)))
     if status:
         stmt = stmt.where(RenewalApplication.status == status)
+    if age and today:
+        stmt = stmt.where(age_clause(waiting_since(), age, today))
     return list(db.session.scalars(stmt))
+
+
+def waiting_since():
+    return func.coalesce(RenewalApplication.submitted_at, RenewalApplication.created_at)
 
 
 def get_application(application_id: int) -> RenewalApplication:
@@ -353,12 +364,18 @@ def facility_accounts(facility_id: int) -> list[User]:
         User.active.is_(True)).order_by(User.id)))
 
 
+def secretariat_accounts() -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.role == Role.secretariat.value, User.active.is_(True)).order_by(User.id)))
+
+
 def request_correction(actor: User, application_id: int, message: str, now: datetime):
     app = get_application(application_id)
     message = (message or "").strip()
     if not message:
         raise RenewalError(N_("修正依頼の内容を入力してください。"), 400)
     _transition(app, "submitted", status="correction_requested")
+    close_tasks("review_renewal", related_id=app.id)
     db.session.add(RenewalCorrection(tenant_id=app.tenant_id, application_id=app.id,
                                      message=message, requested_by_id=actor.id))
     audit.record("renewal_correction_requested", app, actor=actor, from_state="submitted",
@@ -367,15 +384,6 @@ def request_correction(actor: User, application_id: int, message: str, now: date
         queue_mail("renewal_correction", account.email, application=app, facility=app.facility,
                    message=message, link=external_url("renewal.apply"))
         notify_user(account, "事務局から修正依頼があります。", message, now)
-    return app
-
-
-def pass_application(actor: User, application_id: int, now: datetime):
-    app = get_application(application_id)
-    _transition(app, "submitted", status="passed", decided_at=now)
-    audit.record("renewal_passed", app, actor=actor, from_state="submitted", to_state="passed")
-    for account in facility_accounts(app.facility_id):
-        queue_mail("renewal_passed", account.email, application=app, facility=app.facility)
     return app
 
 

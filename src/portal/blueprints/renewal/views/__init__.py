@@ -1,2 +1,3 @@
-"""The facility applies; the secretariat reviews, manages facilities and windows, and exports."""
-from portal.blueprints.renewal.views import facility, secretariat  # noqa: F401
+"""The facility applies; the secretariat reviews, manages facilities and windows, and exports;
+the new address of a facility account confirms the secretariat's change (public)."""
+from portal.blueprints.renewal.views import facility, public, secretariat  # noqa: F401

@@ -16,8 +16,9 @@ from portal.blueprints.renewal.forms import (
     OverviewForm,
     ScanForm,
 )
+from portal.blueprints.renewal.models import AFFILIATION_LABELS
 from portal.blueprints.renewal.services import applications as services
-from portal.blueprints.renewal.services import documents
+from portal.blueprints.renewal.services import documents, outcome
 from portal.db import utcnow
 from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
@@ -164,3 +165,33 @@ def submit():
         abort(400)
     services.submit(current_user, utcnow())
     return redirect(url_for("renewal.apply"), 303)
+
+
+# --- Q20: the core facility's affiliation requests (the task 「連携施設からの連携申請があります。」) ---
+
+@bp.get("/affiliations/<int:affiliation_id>")
+@roles_required(FACILITY)
+def affiliation(affiliation_id: int):
+    try:
+        row = outcome.affiliation_for_core(current_user, affiliation_id)
+    except services.RenewalError as exc:
+        abort(exc.status)
+    return render_template("renewal/affiliation.html", row=row, form=EmptyForm(),
+                           labels=AFFILIATION_LABELS)
+
+
+@bp.post("/affiliations/<int:affiliation_id>/acknowledge")
+@roles_required(FACILITY)
+def acknowledge_affiliation(affiliation_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    back = url_for("renewal.affiliation", affiliation_id=affiliation_id)
+    try:
+        outcome.acknowledge_affiliation(current_user, affiliation_id, utcnow())
+    except services.RenewalError as exc:
+        if exc.status == 404:
+            abort(404)
+        exc.back_to(back)
+        raise
+    flash(N_("連携申請を確認しました。"), "info")
+    return redirect(back, 303)

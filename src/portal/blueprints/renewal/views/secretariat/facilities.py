@@ -10,7 +10,7 @@ from portal.accounts.models import Role
 from portal.blueprints.renewal import bp
 from portal.blueprints.renewal.forms import FacilityForm, ImportForm, StartDateForm
 from portal.blueprints.renewal.models import FACILITY_TYPES
-from portal.blueprints.renewal.services import affiliation
+from portal.blueprints.renewal.services import affiliation, email_change
 from portal.blueprints.renewal.services import applications as services
 from portal.db import utcnow
 from portal.forms import refusal
@@ -43,8 +43,9 @@ def _start_page(app, form, error=None, status=200):
 def certification_start(application_id: int):
     app = _application(application_id)
     row = affiliation.affiliation_for(app.id)
+    current = app.certification_start_date or (row.notify_on if row else None)
     form = StartDateForm(data={"certification_start_date":
-                               row.notify_on if row else services.next_april_first(_today())})
+                               current or services.next_april_first(_today())})
     return _start_page(app, form)
 
 
@@ -57,19 +58,21 @@ def set_certification_start(application_id: int):
             abort(400)
         form.certification_start_date.data = None
     try:
-        affiliation.set_certification_start(current_user, application_id,
-                                            form.certification_start_date.data)
+        scheduled = affiliation.set_certification_start(current_user, application_id,
+                                                        form.certification_start_date.data)
     except services.RenewalError as exc:
         if exc.status != 404:  # a 404 is answered as any 404 (portal.errors)
             exc.answer_with(lambda refused: _start_page(_application(application_id), form,
                                                         refused.message, refused.status))
         raise  # portal.errors rolls back, then shows the page as stored, with the message
-    flash(N_("認定開始日を登録しました。認定開始日に基幹施設へ通知します。"), "info")
+    flash(N_("認定開始日を登録しました。認定開始日に基幹施設へ通知します。") if scheduled
+          else N_("認定開始日を登録しました。"), "info")
     return redirect(url_for("renewal.certification_start", application_id=application_id), 303)
 
 
 def _facilities_page(form=None, import_form=None, row_errors=None, error=None, status=200):
     return render_template("renewal/admin/facilities.html", rows=affiliation.facility_list(),
+                           pending=email_change.pending(utcnow()),
                            form=form or FacilityForm(formdata=None), import_form=import_form or ImportForm(),
                            row_errors=row_errors or [], error=error, types=FACILITY_TYPES), status
 

@@ -1,14 +1,15 @@
 """The secretariat's review of renewal applications: list, detail, document, scan, 合格 and 修正依頼."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import clock
 from portal.accounts.models import Role
 from portal.blueprints.renewal import bp
-from portal.blueprints.renewal.forms import (
-    CorrectionForm,
-)
+from portal.blueprints.renewal.forms import CorrectionForm, FailForm, PassForm
 from portal.blueprints.renewal.models import (
     EVENT_LABELS,
     ROSTER_LABELS,
@@ -16,11 +17,12 @@ from portal.blueprints.renewal.models import (
     RenewalApplication,
 )
 from portal.blueprints.renewal.services import applications as services
-from portal.blueprints.renewal.services import documents
+from portal.blueprints.renewal.services import documents, outcome
 from portal.db import utcnow
 from portal.forms import EmptyForm, refusal
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
+from portal.queues import age_arg
 from portal.storage import download_response
 from portal.web import roles_required
 
@@ -37,8 +39,10 @@ def _application(application_id: int) -> RenewalApplication:
 def review_list():
     status = request.args.get("status") or None
     status = status if status in STATUS_LABELS else None
-    return render_page_or_block("renewal/review_list.html", "rows", status=status,
-                                rows=services.review_list(status), labels=STATUS_LABELS)
+    age = age_arg(request.args.get("age"))
+    return render_page_or_block("renewal/review_list.html", "rows", status=status, age=age,
+                                rows=services.review_list(status, age=age, today=clock.today()),
+                                labels=STATUS_LABELS)
 
 
 @bp.get("/review/<int:application_id>")
@@ -50,7 +54,10 @@ def review(application_id: int):
                            form2=form2.data if form2 else {}, history=services.history(app),
                            event_labels=EVENT_LABELS, status_labels=STATUS_LABELS,
                            roster_labels=ROSTER_LABELS,
-                           form=EmptyForm(), correction_form=CorrectionForm())
+                           form=EmptyForm(), correction_form=CorrectionForm(),
+                           pass_form=PassForm(data={"certification_start_date":
+                                                    services.period_start(app.window)}),
+                           fail_form=FailForm())
 
 
 @bp.get("/review/<int:application_id>/document.pdf")
@@ -82,9 +89,22 @@ def _decide(application_id: int, action, message: str, *args):
 @bp.post("/review/<int:application_id>/pass")
 @roles_required(Role.secretariat)
 def pass_(application_id: int):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    return _decide(application_id, services.pass_application, N_("合格にしました。"))
+    form = PassForm()
+    if not form.validate_on_submit():
+        raise refusal(form)
+    return _decide(application_id, partial(outcome.pass_application,
+                                           start=form.certification_start_date.data),
+                   N_("合格にしました。"))
+
+
+@bp.post("/review/<int:application_id>/fail")
+@roles_required(Role.secretariat)
+def fail(application_id: int):
+    form = FailForm()
+    if not form.validate_on_submit():
+        raise refusal(form)
+    return _decide(application_id, outcome.fail_application, N_("不合格にしました。"),
+                   form.reason.data)
 
 
 @bp.post("/review/<int:application_id>/correction")

@@ -1,24 +1,24 @@
 """Secretariat: renewal windows (申請期間, entered in Japan time, stored in UTC) and a facility
-account's e-mail change after the secretariat checked the requester's identity (C-R03, I-04)."""
+account's e-mail change after the secretariat checked the requester's identity (C-R03, I-04),
+which takes effect when the new address confirms (SECURITY.md 20, services/email_change.py)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from portal import audit
-from portal.accounts.models import Role, User
-from portal.accounts.services import void_sessions
 from portal.blueprints.renewal import bp
 from portal.blueprints.renewal.forms import EmailChangeForm, WindowForm
 from portal.blueprints.renewal.models import RenewalWindow
+from portal.blueprints.renewal.services import email_change
+from portal.blueprints.renewal.services.applications import RenewalError
 from portal.blueprints.renewal.views.secretariat.facilities import SECRETARIAT, _facilities_page
 from portal.extensions import db
 from portal.forms import CONTROLS, refusal
 from portal.i18n import N_
-from portal.mail import queue_mail
 from portal.ui import JST
 from portal.web import roles_required
 
@@ -72,6 +72,7 @@ def _email_error(message: str):
 @bp.post("/admin/facilities/accounts/<int:user_id>/email")
 @roles_required(SECRETARIAT)
 def change_facility_email(user_id: int):
+    """SECURITY.md 20: the change waits for the new address to confirm its link."""
     form = EmailChangeForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -79,33 +80,12 @@ def change_facility_email(user_id: int):
         if refusal(form).message == CONTROLS:
             return _email_error(CONTROLS)
         return _email_error(N_("メールアドレスは320文字以内、本人確認の記録は2000文字以内で入力してください。"))
-    account = db.session.scalar(select(User).where(
-        User.id == user_id, User.role == Role.facility_manager.value))
-    if account is None:
-        abort(404)
-    new_email = (form.new_email.data or "").strip()
-    evidence = (form.evidence.data or "").strip()
-    if not new_email or new_email.count("@") != 1 or " " in new_email:
-        return _email_error(N_("新しいメールアドレスを正しく入力してください。"))
-    if not evidence:
-        return _email_error(N_("本人確認の記録を入力してください。"))
-    if new_email.lower() == account.email.lower():
-        return _email_error(N_("現在のメールアドレスと同じです。"))
-    taken = db.session.scalar(select(func.count()).select_from(User).where(
-        User.id != account.id,
-        or_(func.lower(User.email) == new_email.lower(), User.login_id == new_email)))
-    if taken:
-        return _email_error(N_("このメールアドレスは既に使われています。"))
-    old_email = account.email
-    account.email = new_email
-    if account.login_id == old_email:  # facility accounts log in by e-mail; keep the id in step
-        account.login_id = new_email
-    void_sessions(account)
-    db.session.flush()
-    audit.record("email_changed_by_secretariat", account, actor=current_user,
-                 reason=f"{old_email} -> {new_email} / {evidence}")
-    for to in (old_email, new_email):
-        queue_mail("renewal_email_changed", to, user=account, facility=account.facility,
-                   old_email=old_email, new_email=new_email)
-    flash(N_("メールアドレスを変更しました。変更前と変更後のアドレスにお知らせを送信しました。"), "info")
+    try:
+        email_change.request_change(current_user, user_id, form.new_email.data,
+                                    form.evidence.data)
+    except RenewalError as exc:
+        if exc.status == 404:
+            abort(404)
+        return _email_error(exc.message)
+    flash(N_("新しいメールアドレスに確認のメールを送信しました。受信者がリンクを開くと変更されます。"), "info")
     return redirect(url_for("renewal.facilities"), 303)
