@@ -177,3 +177,28 @@ def test_the_queue_sends_the_same_few_statements_for_one_row_and_for_sixty(app, 
     sixty = _statements(app, director, "/cases/signoff")
     assert len(one) == len(sixty) <= 10, sixty
     assert len(_statements(app, director, "/")) == len(_statements(app, director, "/"))
+
+
+def test_a_waiting_case_gives_the_director_one_task_with_a_due_date_until_the_queue_is_empty(
+        app, world, client_for):
+    """Issue 19 for the case log: 経験症例の承認 is an item waiting on the director, due
+    rules.toml [deadlines.days] signoff_cases (30) days after the first case waits."""
+    from portal.worklist.models import Task
+    from tests.factories.helpers.case_log import case_form
+
+    unlock(app, world.jsicm)
+    trainee = client_for("jsicm.localhost")
+    trainee.login("jsicm-800014")
+    for _ in range(2):
+        assert trainee.post("/cases/new", case_form(), csrf_from="/cases/new").status_code == 303
+    [task] = read(app, world.jsicm.tenant_id, select(Task).where(Task.kind == "signoff_cases"))
+    assert task.user_id == world.jsicm.director and task.status == "open"
+    assert task.due_on is not None and (task.due_on - task.created_at.date()).days in (30, 31)
+    ids = [c.id for c in read(app, world.jsicm.tenant_id, select(Case).order_by(Case.id))]
+    director = client_for("jsicm.localhost")
+    director.login("jsicm-director")
+    director.post(f"/cases/signoff/{ids[0]}", {}, csrf_from="/cases/signoff")
+    assert read(app, world.jsicm.tenant_id, select(Task.status))[0] == "open"  # one still waits
+    director.post(f"/cases/signoff/{ids[1]}", {}, csrf_from="/cases/signoff")
+    assert read(app, world.jsicm.tenant_id, select(Task.status).where(
+        Task.kind == "signoff_cases")) == ["done"]

@@ -25,6 +25,7 @@ FEATURE = Feature("cases", bp, module="case_log", menus=(
 ), panels=(
     Panel(DIRECTOR, order=20, render=panels.director_panel),
 ), tasks={
+    "signoff_cases": TaskKind(N_("経験症例の承認をしてください。")),
     "review_case_report": TaskKind(N_("症例レポートの審査をしてください。"), arg="report_id"),
     "revise_case_report": TaskKind(N_("差し戻された症例レポートを修正してください。"), arg="report_id"),
 }, answers={"requirement_facts": case_facts.requirement_facts})

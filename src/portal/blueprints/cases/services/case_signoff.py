@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from portal import audit
 from portal.accounts.models import User
 from portal.blueprints.cases.models import Case, CaseStatus
-from portal.blueprints.cases.services.cases import CaseError
+from portal.blueprints.cases.services.cases import CaseError, close_signoff_task_if_done
 from portal.db import inline, utcnow
 from portal.extensions import db
 from portal.i18n import N_
@@ -39,6 +39,8 @@ def sign_off(director: User, case_ids: Sequence[int], now: datetime | None = Non
         audit.record("case_signed_off", SimpleNamespace(
             __tablename__=Case.__tablename__, tenant_id=director.tenant_id, id=case_id),
             actor=director, from_state=ENTERED, to_state=SIGNED_OFF)
+    if signed:
+        close_signoff_task_if_done(director.id)
     return sorted(signed)
 
 

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.i18n import N_
 from portal.registry import registry
 from portal.ui import JST
+from portal.worklist.services import close_tasks, open_task
 
 ENTERED = CaseStatus.entered.value
 EARLIEST = date(2000, 1, 1)
@@ -131,7 +132,19 @@ def create(trainee: User, rules, data: CaseInput, today: date) -> Case:
     db.session.add(case)
     db.session.flush()
     audit.record("case_entered", case, actor=trainee, to_state=ENTERED)
+    # one task per director while anything waits in 症例承認 (its due date and reminders come
+    # from rules.toml [deadlines]); closed when the queue is empty
+    open_task(db.session.get(User, director_id), SIGNOFF_TASK, "cases.signoff_queue")
     return case
+
+
+SIGNOFF_TASK = "signoff_cases"
+
+
+def close_signoff_task_if_done(director_id: int) -> None:
+    if not db.session.scalar(select(exists().where(
+            Case.director_id == director_id, Case.status == ENTERED))):
+        close_tasks(SIGNOFF_TASK, user_id=director_id)
 
 
 def own_case(trainee: User, case_id: int) -> Case:
@@ -174,6 +187,7 @@ def delete_case(trainee: User, case_id: int) -> None:
         .execution_options(synchronize_session=False)).rowcount
     if gone != 1:
         raise CaseError(FROZEN, 409)
+    close_signoff_task_if_done(case.director_id)
     db.session.expunge(case)
 
 
