@@ -20,6 +20,7 @@ from portal.blueprints.renewal.models import (
     SocietyMember,
 )
 from portal.blueprints.renewal.services.affiliation import FacilityAffiliation
+from portal.blueprints.training_record.models import TraineeEnrollment, TrackChange, TrainingRecord
 from portal.directory.models import Facility
 from portal.mail import OutboxMail
 from portal.storage import StoredFile
@@ -32,5 +33,6 @@ __all__ = [
     "Notice", "OutboxMail", "RenewalApplication", "RenewalCorrection", "RenewalForm",
     "RecruitmentApplication", "RecruitmentProgram", "RecruitmentRound",
     "RenewalPhysician", "RenewalWindow", "SocietyMember", "StoredFile", "Task", "Tenant",
-    "TenantDomain", "TrainingStartApplication", "User",
+    "TenantDomain", "TraineeEnrollment", "TrackChange", "TrainingRecord",
+    "TrainingStartApplication", "User",
 ]

@@ -14,6 +14,7 @@ rows read back).
   services      redis_url, private_redis, smtp_sink, make_live_app, live_app, live_server,
                 run_worker (Redis, a real rq worker, an SMTP sink, a live server)
   browser       browser, new_page (headless Chromium)
+  training_record  enrol, add_records (在籍 and 研修実績, issue 17)
 """
 import pytest
 
@@ -28,4 +29,5 @@ pytest_plugins = [
     "tests.factories.security",
     "tests.factories.services",
     "tests.factories.browser",
+    "tests.factories.training_record",
 ]

@@ -13,6 +13,7 @@ from typing import Literal
 from flask_babel import gettext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from portal.tenants.rules_records import TrainingRecordRules
 from portal.tenants.rules_training import (
     CaseLogRules,
     Requirement,
@@ -209,7 +210,8 @@ class Imports(_Frozen):
 class TenantRules(_Frozen):
     slug: str
     locale_default: Literal["ja", "en"] = "ja"
-    modules: tuple[Literal["credentials", "case_log", "renewal", "recruitment"], ...] = ()
+    modules: tuple[Literal["credentials", "case_log", "renewal", "recruitment",
+                          "training_record"], ...] = ()
     branding: Branding
     support: Support = Support()
     auth: Auth = Auth()
@@ -226,6 +228,7 @@ class TenantRules(_Frozen):
     case_log: CaseLogRules = CaseLogRules()
     training: TrainingRules = TrainingRules()
     requirements: tuple[Requirement, ...] = ()
+    training_record: TrainingRecordRules = TrainingRecordRules()
     # The society's own wording for a shared label: "key" or "key.<role>" (see term()).
     terminology: dict[str, str] = {}
 

@@ -18,6 +18,7 @@ def _labels() -> dict:
     return {"specialties": BASIC_SPECIALTIES, "tracks": TRACKS, "grounds": CURRICULUM_GROUNDS}
 
 from portal.blueprints.recruitment import cli, panels, views  # noqa: E402
+from portal.blueprints.recruitment.services import enrolment_answers  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 DIRECTOR = frozenset({"program_director"})
@@ -27,7 +28,6 @@ FEATURE = Feature(
     menus=(
         Menu(N_("応募"), "recruitment.programs", TRAINEE, order=20),
         Menu(N_("採否結果"), "recruitment.index", TRAINEE, order=21),
-        Menu(N_("専攻医の研修実績"), None, TRAINEE, order=70),
         Menu(N_("応募者一覧・採否登録"), "recruitment.director_applicants", DIRECTOR, order=20),
         Menu(N_("応募一覧"), "recruitment.admin_applications", SECRETARIAT, order=20),
         Menu(N_("プログラム管理"), "recruitment.admin_programs", SECRETARIAT, order=22),
@@ -36,5 +36,8 @@ FEATURE = Feature(
     panels=(Panel(TRAINEE, order=20, render=panels.applicant_panel),
             Panel(DIRECTOR | SECRETARIAT, order=20, render=panels.counts_panel)),
     commands=(cli.recruitment_close_rounds,),
+    # the training record (在籍, issue 17) enrols accepted applicants through these
+    answers={"accepted_for_enrollment": enrolment_answers.accepted_for_enrollment,
+             "claim_enrollment": enrolment_answers.claim_enrollment},
 )
 __all__ = ["FEATURE", "bp", "views"]
