@@ -33,19 +33,26 @@ def today() -> date:
 
 
 def record_form(kind: str, record=None, start: date | None = None) -> RecordForm:
+    """The fields "as applicable" (DOMAIN.md 3.2.2): a facility period has no 中断理由, an
+    interruption no facility; the field that does not apply is not part of the form at all."""
     form = RecordForm(obj=record) if record is not None else RecordForm()
     statuses = ("training", "suspension") if kind == "facility_period" else ("interruption",)
     form.training_status.choices = [SelectChoice(s, gettext(TRAINING_STATUSES[s])) for s in statuses]
-    form.interruption_reason.choices = [SelectChoice("", gettext("選択してください"))] + [
-        SelectChoice(code, gettext(label)) for code, label in INTERRUPTION_REASONS.items()]
-    form.facility_id.choices = [SelectChoice(0, gettext("選択してください"))] + [
-        SelectChoice(f.id, f.name) for f in services.facilities()]
+    if kind == "facility_period":
+        del form.interruption_reason
+        form.facility_id.choices = [SelectChoice(0, gettext("選択してください"))] + [
+            SelectChoice(f.id, f.name) for f in services.facilities()]
+        if form.facility_id.data is None:
+            form.facility_id.data = 0
+    else:
+        del form.facility_id
+        del form.facility_name_text
+        form.interruption_reason.choices = [SelectChoice("", gettext("選択してください"))] + [
+            SelectChoice(code, gettext(label)) for code, label in INTERRUPTION_REASONS.items()]
     if record is None and form.training_status.data is None:
         form.training_status.data = statuses[0]
     if start is not None and form.start_date.data is None:
         form.start_date.data = start
-    if form.facility_id.data is None:
-        form.facility_id.data = 0
     return form
 
 
@@ -63,8 +70,7 @@ def draft_of(form: RecordForm, kind: str, record_id: int | None, anchor_id: int 
         other_details=(form.other_details.data or "").strip() or None,
         facility_id=(form.facility_id.data or None) if facility_period else None,
         facility_name_text=((form.facility_name_text.data or "").strip() or None)
-        if facility_period else None,
-        record_id=record_id, anchor_id=anchor_id)
+        if facility_period else None, record_id=record_id, anchor_id=anchor_id)
 
 
 def draft_to_session(draft: Draft) -> dict:
