@@ -27,7 +27,7 @@ class DelayForm(FlaskForm):
     planned_start_date = DateField(N_("研修開始予定日"), validators=[
         DataRequired(N_("研修開始予定日を入力してください。"))])
     actual_start_date = DateField(N_("実際の研修開始日"), validators=[Optional()])
-    delay_reason = SelectField(N_("遅れの理由"), choices=[], validate_choice=True)
+    delay_reason = SelectField(N_("遅れの理由"), choices=[], default="", validate_choice=True)
     delay_reason_detail = TextAreaField(N_("理由の詳細"), validators=[Length(max=500)])
     society_notified = BooleanField(N_("領域学会へ連絡済み"))
 
@@ -45,7 +45,7 @@ class TrackForm(FlaskForm):
     """研修制度の移行 (B-R28 to B-R30): recorded after the specialty society agreed."""
 
     to_track = SelectField(N_("移行後の研修制度"), choices=[], validate_choice=True)
-    ground = SelectField(N_("カリキュラム制の対象"), choices=[], validate_choice=True)
+    ground = SelectField(N_("カリキュラム制の対象"), choices=[], default="", validate_choice=True)
     effective_date = DateField(N_("移行日"), validators=[DataRequired(N_("移行日を入力してください。"))])
     reason = TextAreaField(N_("理由"), validators=[
         DataRequired(N_("理由を入力してください。")), Length(max=500)])
