@@ -10,6 +10,7 @@ from portal.blueprints.recruitment.models import (
     RecruitmentProgram,
     RecruitmentRound,
 )
+from portal.blueprints.registration.models import ArchivedRegistration
 from portal.blueprints.renewal.models import (
     FacilityCertification,
     RenewalApplication,
@@ -28,7 +29,7 @@ from portal.tenants.models import Tenant, TenantDomain
 from portal.worklist.models import Notice, Task
 
 __all__ = [
-    "AccountToken", "AuditEvent", "Case", "CaseReport", "CaseReportVersion", "Credential", "Enrollment", "Facility", "FacilityAffiliation",
+    "AccountToken", "ArchivedRegistration", "AuditEvent", "Case", "CaseReport", "CaseReportVersion", "Credential", "Enrollment", "Facility", "FacilityAffiliation",
     "FacilityCertification", "ImportBatch", "ImportRow", "MedicalLicense",
     "Notice", "OutboxMail", "RenewalApplication", "RenewalCorrection", "RenewalForm",
     "RecruitmentApplication", "RecruitmentProgram", "RecruitmentRound",

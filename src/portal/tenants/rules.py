@@ -117,6 +117,8 @@ class Registration(_Frozen):
 
     enabled: bool = False
     login_url_ttl_hours: int = Field(default=72, ge=1, le=24 * 14)
+    # B-R05 / Q26: archive, at the end of a recruitment year, accounts that never applied.
+    archive_never_applied: bool = False
 
 
 class Recruitment(_Frozen):

@@ -38,6 +38,8 @@ FEATURE = Feature(
     commands=(cli.recruitment_close_rounds,),
     # the training record (在籍, issue 17) enrols accepted applicants through these
     answers={"accepted_for_enrollment": enrolment_answers.accepted_for_enrollment,
-             "claim_enrollment": enrolment_answers.claim_enrollment},
+             "claim_enrollment": enrolment_answers.claim_enrollment,
+             # registration archives those who never applied (B-R05)
+             "ever_applied": enrolment_answers.ever_applied},
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -26,6 +26,15 @@ def accepted_for_enrollment(fiscal_year: int, limit: int = 500) -> list[dict]:
              "facility_id": r[7]} for r in rows]
 
 
+def ever_applied(user_ids: list[int]) -> set[int]:
+    """Which of these people ever applied, whatever became of it (B-R05: the others are
+    archived at the end of the recruitment year)."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(select(RecruitmentApplication.applicant_id).where(
+        RecruitmentApplication.applicant_id.in_(user_ids)).distinct()))
+
+
 def claim_enrollment(application_id: int) -> bool:
     """採用 -> 研修中, guarded in SQL: of two runs (or two hosts) only one moves the row; the
     other waits for its commit on PostgreSQL and then finds nothing to move."""
