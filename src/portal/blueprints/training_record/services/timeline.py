@@ -11,7 +11,7 @@ from flask_babel import gettext
 from portal.blueprints.training_record.services.coverage import Coverage, Span
 from portal.ui import fmt_date
 
-WIDTH, LEFT, RIGHT = 1000, 8, 8
+WIDTH, LEFT, RIGHT = 720, 8, 8
 LANE, TOP, AXIS = 34, 8, 30
 # Fill and text colour per 研修状況 (text contrast ≥ 4.5:1 on its fill).
 COLOURS = {"training": ("#1d4e89", "#ffffff"), "suspension": ("#5f6b7a", "#ffffff"),
@@ -46,6 +46,7 @@ class Timeline:
     ticks: list[tuple[float, str]] = field(default_factory=list)
     summary: str = ""
     lines: list[str] = field(default_factory=list)  # the text alternative, one per item
+    width: int = WIDTH
 
 
 def _lanes(records: list) -> list[int]:
