@@ -86,3 +86,26 @@ def test_the_unique_key_is_the_second_wall(app, scope, applicants, applications)
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.committed  # two hosts at once: each run on a connection of its own
+def test_two_hosts_running_at_once_enrol_each_trainee_once(app, rec, applicants, applications):
+    import threading
+
+    applications(rec, applicants(rec.tenant_id, 3), status="accepted")
+    barrier, results = threading.Barrier(2), [None, None]
+
+    def host(i: int) -> None:
+        with app.app_context():
+            barrier.wait(timeout=30)
+            results[i] = enrolment.enrol_everywhere(date(START_FY, 4, 1))
+
+    threads = [threading.Thread(target=host, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(enrolled for enrolled, _failed in results) == 3
+    rows = read(app, rec.tenant_id, select(TraineeEnrollment))
+    assert len(rows) == len({r.application_id for r in rows}) == 3
+    assert len(outbox(app, template="training_enrolled")) == 3
