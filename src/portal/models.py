@@ -21,7 +21,12 @@ from portal.blueprints.renewal.models import (
     SocietyMember,
 )
 from portal.blueprints.renewal.services.affiliation import FacilityAffiliation
-from portal.blueprints.training_record.models import TraineeEnrollment, TrackChange, TrainingRecord
+from portal.blueprints.training_record.models import (
+    CeilingExemption,
+    TraineeEnrollment,
+    TrackChange,
+    TrainingRecord,
+)
 from portal.directory.models import Facility
 from portal.mail import OutboxMail
 from portal.storage import StoredFile
@@ -29,7 +34,7 @@ from portal.tenants.models import Tenant, TenantDomain
 from portal.worklist.models import Notice, Task
 
 __all__ = [
-    "AccountToken", "ArchivedRegistration", "AuditEvent", "Case", "CaseReport", "CaseReportVersion", "Credential", "Enrollment", "Facility", "FacilityAffiliation",
+    "AccountToken", "ArchivedRegistration", "AuditEvent", "CeilingExemption", "Case", "CaseReport", "CaseReportVersion", "Credential", "Enrollment", "Facility", "FacilityAffiliation",
     "FacilityCertification", "ImportBatch", "ImportRow", "MedicalLicense",
     "Notice", "OutboxMail", "RenewalApplication", "RenewalCorrection", "RenewalForm",
     "RecruitmentApplication", "RecruitmentProgram", "RecruitmentRound",

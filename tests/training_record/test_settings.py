@@ -6,7 +6,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal.blueprints.training_record.models import TraineeEnrollment, TrackChange
+from portal.blueprints.training_record.models import (
+    CeilingExemption,
+    TraineeEnrollment,
+    TrackChange,
+)
 from tests.factories.helpers.recruitment import DIRECTOR
 from tests.factories.helpers.rows import audit_actions, get, outbox, read
 
@@ -88,13 +92,27 @@ def test_ceiling_exemption_is_set_by_the_secretariat_with_the_certifying_council
     path = f"/training-record/admin/enrollments/{enrollment}"
     refused = jimu.post(f"{path}/ceiling", {"ceiling_exempt": "y", "reason": "地域枠"}, csrf_from=path)
     assert refused.status_code == 422 and "地域医療対策協議会を入力してください" in refused.get_data(as_text=True)
-    assert not get(app, rec.tenant_id, TraineeEnrollment, enrollment).ceiling_exempt
+    assert read(app, rec.tenant_id, select(CeilingExemption)) == []
     done = jimu.post(f"{path}/ceiling", {"ceiling_exempt": "y", "certified_by": "A県地域医療対策協議会",
                                          "reason": "地域枠（A県と就業契約）"}, csrf_from=path)
     assert done.status_code == 303
-    row = get(app, rec.tenant_id, TraineeEnrollment, enrollment)
-    assert row.ceiling_exempt and row.ceiling_exempt_certified_by == "A県地域医療対策協議会"
-    assert audit_actions(app, rec.tenant_id, "trainee_enrollments") == ["enrollment_ceiling_set"]
+    [row] = read(app, rec.tenant_id, select(CeilingExemption))
+    assert (row.person_id, row.exempt, row.certified_by) == (rec.society.trainee, True, "A県地域医療対策協議会")
+    assert audit_actions(app, rec.tenant_id, "ceiling_exemptions") == ["ceiling_exemption_set"]
+    assert "シーリング対象外（A県地域医療対策協議会）" in jimu.text(path)
+
+
+def test_an_applicant_is_made_exempt_before_selection(app, jimu, rec):
+    page = jimu.text("/training-record/admin/ceiling?number=654321")
+    assert "応募 花子" in page
+    path = "/training-record/admin/ceiling?number=654321"
+    response = jimu.post(f"/training-record/admin/ceiling/{rec.applicant}",
+                         {"ceiling_exempt": "y", "certified_by": "B県地域医療対策協議会",
+                          "reason": "自治医科大学卒業"}, csrf_from=path)
+    assert response.status_code == 303
+    [row] = read(app, rec.tenant_id, select(CeilingExemption))
+    assert row.person_id == rec.applicant and row.exempt
+    assert "見つかりません" in jimu.text("/training-record/admin/ceiling?number=999999")
 
 
 def test_a_track_change_is_recorded_with_date_and_reason_and_shown_in_the_history(app, jimu, rec, enrol):

@@ -126,6 +126,20 @@ class Recruitment(_Frozen):
 
     licence_required_to_apply: bool = True
     withdrawal_reason_max_length: int = Field(default=1000, ge=50)
+    # シーリング (B-R24, B-W07): the most 採用 per basic specialty and start year; people the
+    # secretariat made ceiling-exempt are not counted. The portal has no prefectures, so a
+    # society keeps one figure per specialty. Empty: no ceiling.
+    ceilings: dict[str, int] = {}
+
+    @field_validator("ceilings")
+    @classmethod
+    def _known_specialties(cls, value: dict[str, int]) -> dict[str, int]:
+        from portal.tenants.rules_records import SPECIALTIES
+
+        unknown = sorted(set(value) - set(SPECIALTIES))
+        if unknown or any(limit < 0 for limit in value.values()):
+            raise ValueError(f"unknown specialties or negative ceilings: {unknown or value}")
+        return value
 
 
 class Cohort(_Frozen):

@@ -27,6 +27,7 @@ def _labels() -> dict:
 
 
 from portal.blueprints.training_record import cli, views  # noqa: E402
+from portal.blueprints.training_record.services import ceiling as ceiling_answers  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 DIRECTOR = frozenset({"program_director"})
@@ -37,7 +38,11 @@ FEATURE = Feature(
         Menu(N_("専攻医の研修実績"), "training_record.index", TRAINEE, order=70),
         Menu(N_("専攻医の研修実績"), "training_record.director_trainees", DIRECTOR, order=30),
         Menu(N_("在籍専攻医一覧"), "training_record.admin_enrollments", SECRETARIAT, order=24),
+        Menu(N_("シーリング対象外の登録"), "training_record.admin_ceiling_search", SECRETARIAT,
+             order=25),
     ),
+    # recruitment leaves ceiling-exempt people out of a specialty's ceiling (B-R24)
+    answers={"ceiling_exempt": ceiling_answers.exempt_people},
     commands=(cli.training_enrol,),
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -33,8 +33,8 @@ TRACKS = {"program": N_("プログラム制"), "curriculum": N_("カリキュラ
 
 class TraineeEnrollment(TenantScoped, Base):
     """在籍: one per accepted application (the unique key makes the daily enrolment safe to run
-    twice or on two hosts). Delayed start (B-R25 to B-R27), ceiling exemption (B-R24) and the
-    current track (B-R30) are kept here; the secretariat owns them."""
+    twice or on two hosts). Delayed start (B-R25 to B-R27) and the current track (B-R30) are
+    kept here; the secretariat owns them."""
 
     __tablename__ = "trainee_enrollments"
     __table_args__ = (
@@ -60,10 +60,6 @@ class TraineeEnrollment(TenantScoped, Base):
     delay_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     society_notified_at: Mapped[datetime | None]
     needs_reapplication: Mapped[bool] = mapped_column(default=False)
-    ceiling_exempt: Mapped[bool] = mapped_column(default=False)
-    ceiling_exempt_reason: Mapped[str | None] = mapped_column(Text)
-    ceiling_exempt_certified_by: Mapped[str | None] = mapped_column(String(200))
-    ceiling_exempt_set_at: Mapped[datetime | None]
     enrolled_at: Mapped[datetime]
 
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
@@ -129,3 +125,19 @@ class TrackChange(TenantScoped, Base):
     ground: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class CeilingExemption(TenantScoped, Base):
+    """シーリング対象外 (B-R24, B-W07): a person's, set by the secretariat from the prefecture
+    council's certification (never self-declared), before selection as well as after; the
+    recruitment rules leave such a person out of the ceiling's count."""
+
+    __tablename__ = "ceiling_exemptions"
+    __table_args__ = (UniqueConstraint("tenant_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    exempt: Mapped[bool] = mapped_column(default=False)
+    certified_by: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime]

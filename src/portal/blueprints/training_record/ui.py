@@ -15,6 +15,7 @@ from portal.blueprints.training_record.models import (
     RECORD_TYPES,
     TRAINING_STATUSES,
 )
+from portal.blueprints.training_record.services import ceiling
 from portal.blueprints.training_record.services import records as services
 from portal.blueprints.training_record.services import timeline
 from portal.blueprints.training_record.services.coverage import DAY
@@ -108,11 +109,14 @@ def record_page(enrollment, trainee_id: int, rules, day: date) -> dict:
     """The records, each with its findings, the timeline, and whether the trainee may enter."""
     if enrollment is None:
         return {"enrollment": None}
+    exemption = ceiling.exemption_of(trainee_id)
     records = services.records_of(trainee_id)
     allowed = services.entry_allowed(enrollment, rules)
     linkage_pending = not allowed and not any(r.source == "data_linkage" for r in records)
     if linkage_pending:
-        return {"enrollment": enrollment, "allowed": False, "linkage_pending": LINKAGE_PENDING}
+        return {"enrollment": enrollment, "allowed": False, "linkage_pending": LINKAGE_PENDING,
+                "exemption": exemption}
     found = services.coverage_for(enrollment, records, rules, day)
     return {"enrollment": enrollment, "allowed": allowed, "records": records, "coverage": found,
-            "timeline": timeline.build(records, found), "linkage_pending": None}
+            "timeline": timeline.build(records, found), "linkage_pending": None,
+            "exemption": exemption}

@@ -1,6 +1,6 @@
 """What the secretariat and the director set on an enrolment: a delayed start (B-R25 to B-R27,
-I-25, I-26), the ceiling exemption (B-R24) and a change of track (B-R28 to B-R30). Each change
-is audited; the director's approval is guarded in SQL."""
+I-25, I-26) and a change of track (B-R28 to B-R30); the ceiling exemption is the person's
+(services/ceiling.py). Each change is audited; the director's approval is guarded in SQL."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -112,22 +112,6 @@ def approve_delay(actor: User, enrollment: TraineeEnrollment, now: datetime | No
                  reason=enrollment.planned_start_date.isoformat())
     queue_mail("training_delay_approved", enrollment.trainee.email, trainee=enrollment.trainee,
                enrollment=enrollment, link=external_url("training_record.index"))
-
-
-def set_ceiling(actor: User, enrollment: TraineeEnrollment, exempt: bool, certified_by: str,
-                reason: str, now: datetime | None = None) -> None:
-    """B-R24: ceiling-exempt only as certified by the prefecture's council, never self-declared."""
-    if exempt and not certified_by.strip():
-        raise RecordError(N_("シーリング対象外とするには、認定した地域医療対策協議会を入力してください。"),
-                          422, "certified_by")
-    before = "exempt" if enrollment.ceiling_exempt else "counted"
-    enrollment.ceiling_exempt = exempt
-    enrollment.ceiling_exempt_certified_by = certified_by.strip() or None if exempt else None
-    enrollment.ceiling_exempt_reason = reason
-    enrollment.ceiling_exempt_set_at = now or utcnow()
-    db.session.flush()
-    audit.record("enrollment_ceiling_set", enrollment, actor=actor, from_state=before,
-                 to_state="exempt" if exempt else "counted", reason=reason)
 
 
 def change_track(actor: User, enrollment: TraineeEnrollment, to_track: str, ground: str | None,

@@ -11,11 +11,12 @@ from portal.accounts.models import BASIC_SPECIALTIES, Role
 from portal.blueprints.training_record import bp, queries, ui
 from portal.blueprints.training_record.forms import CeilingForm, DelayForm, TrackForm
 from portal.blueprints.training_record.models import QUALIFYING_REASONS, TRACKS
+from portal.blueprints.training_record.services import ceiling as ceilings
 from portal.blueprints.training_record.services import settings
 from portal.excel_csv import excel_csv
 from portal.forms import show_on
 from portal.i18n import N_
-from portal.web import int_arg, roles_required
+from portal.web import int_arg, roles_required, text_arg
 
 
 @bp.get("/admin/enrollments")
@@ -37,13 +38,18 @@ def admin_export():
         "Cache-Control": "no-store"})
 
 
+def _ceiling_form(person_id: int) -> CeilingForm:
+    current = ceilings.exemption_of(person_id)
+    return CeilingForm(formdata=None, ceiling_exempt=bool(current and current.exempt),
+                       certified_by=current.certified_by if current else None)
+
+
 def _forms(enrollment, delay=None, ceiling=None, track=None) -> dict:
     delay = delay or DelayForm(obj=enrollment, formdata=None)
     delay.delay_reason.choices = [SelectChoice("", gettext("なし（4月1日開始）"))] + [
         SelectChoice(c, gettext(label)) for c, label in QUALIFYING_REASONS.items()] + [
         SelectChoice(settings.NOT_QUALIFYING, gettext("特定の理由に該当しない"))]
-    ceiling = ceiling or CeilingForm(formdata=None, ceiling_exempt=enrollment.ceiling_exempt,
-                                     certified_by=enrollment.ceiling_exempt_certified_by)
+    ceiling = ceiling or _ceiling_form(enrollment.trainee_id)
     track = track or TrackForm(formdata=None)
     track.to_track.choices = [SelectChoice(c, gettext(label)) for c, label in TRACKS.items()]
     track.ground.choices = [SelectChoice("", gettext("選択してください"))] + [
@@ -97,8 +103,8 @@ def admin_ceiling(enrollment_id: int):
     if not form.validate_on_submit():
         return _page(enrollment, 422, ceiling=form)
     try:
-        settings.set_ceiling(current_user, enrollment, form.ceiling_exempt.data,
-                             form.certified_by.data or "", form.reason.data.strip())
+        ceilings.set_exemption(current_user, enrollment.trainee, form.ceiling_exempt.data,
+                               form.certified_by.data or "", form.reason.data.strip())
     except settings.RecordError as exc:
         show_on(form, exc)
         raise exc.answer_with(lambda r: _page(queries.enrollment_for(current_user, enrollment_id),
@@ -122,3 +128,45 @@ def admin_track(enrollment_id: int):
         raise exc.answer_with(lambda r: _page(queries.enrollment_for(current_user, enrollment_id),
                                               r.status, track=form)) from None
     return _done(enrollment_id, N_("研修制度の移行を登録しました。"))
+
+
+# --- シーリング対象外 for anybody, applicants included (B-R24) -------------------------------------
+
+def _ceiling_page(person=None, form: CeilingForm | None = None, status: int = 200, error=None):
+    if person is not None and form is None:
+        form = _ceiling_form(person.id)
+    return render_template("training_record/admin/ceiling.html", person=person, form=form,
+                           number=text_arg("number", 30), error=error,
+                           exemption=ceilings.exemption_of(person.id) if person else None), status
+
+
+@bp.get("/admin/ceiling")
+@roles_required(Role.secretariat)
+def admin_ceiling_search():
+    """Find the doctor by 医籍登録番号, then set or clear the exemption."""
+    number = text_arg("number", 30).strip()
+    if not number:
+        return _ceiling_page()
+    try:
+        return _ceiling_page(ceilings.person_by_number(number))
+    except settings.RecordError as exc:
+        return _ceiling_page(status=404, error=exc.message)
+
+
+@bp.post("/admin/ceiling/<int:person_id>")
+@roles_required(Role.secretariat)
+def admin_ceiling_set(person_id: int):
+    person = ceilings.trainee(person_id)
+    form = CeilingForm()
+    if not form.validate_on_submit():
+        return _ceiling_page(person, form, 422)
+    try:
+        ceilings.set_exemption(current_user, person, form.ceiling_exempt.data,
+                               form.certified_by.data or "", form.reason.data.strip())
+    except settings.RecordError as exc:
+        show_on(form, exc)
+        raise exc.answer_with(lambda r: _ceiling_page(ceilings.trainee(person_id), form,
+                                                      r.status)) from None
+    flash(N_("シーリング対象外の設定を登録しました。"), "info")
+    return redirect(url_for("training_record.admin_ceiling_search",
+                            number=person.medical_registration_number), 303)
