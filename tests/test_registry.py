@@ -64,8 +64,9 @@ def test_the_first_societies_keep_their_menus(app, slug, role, expected):
 def test_every_module_on_gives_the_union_in_one_order(app):
     labels = [label for label, _ in _menu(app, "jsgt", "secretariat")]
     assert labels == ["トップページ", "研修開始審査", "証票審査", "専攻医管理", "応募一覧", "登録者一覧", "プログラム管理",
-                      "募集期間の管理", "在籍専攻医一覧", "シーリング対象外の登録", "更新申請一覧", "施設アカウント管理", "申請期間の管理",
-                      "文書番号の確認", "登録情報の確認・変更"] + [label for label, _ in CONSOLE]
+                      "募集期間の管理", "在籍専攻医一覧", "シーリング対象外の登録", "更新申請一覧",
+                      "施設アカウント管理", "申請期間の管理", "文書番号の確認",
+                      "登録情報の確認・変更"] + [label for label, _ in CONSOLE]
     trainee = [label for label, _ in _menu(app, "jsgt", "trainee")]
     assert trainee[:7] == ["トップページ", "研修開始申請", "証票アップロード", "応募", "採否結果",
                            "医師免許証", "登録情報の確認・変更"]

@@ -23,8 +23,8 @@ from portal.blueprints.renewal.models import (
 from portal.blueprints.renewal.services.affiliation import FacilityAffiliation
 from portal.blueprints.training_record.models import (
     CeilingExemption,
-    TraineeEnrollment,
     TrackChange,
+    TraineeEnrollment,
     TrainingRecord,
 )
 from portal.directory.models import Facility

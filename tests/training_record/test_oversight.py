@@ -7,7 +7,7 @@ import io
 import re
 from datetime import date
 
-from tests.factories.helpers.recruitment import DIRECTOR, JIMU, TRAINEE
+from tests.factories.helpers.recruitment import DIRECTOR, TRAINEE
 
 
 def _two_rows_with_a_gap_and_an_overlap(rec, add_records):

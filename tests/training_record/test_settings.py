@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from portal.blueprints.training_record.models import (
     CeilingExemption,
-    TraineeEnrollment,
     TrackChange,
+    TraineeEnrollment,
 )
 from tests.factories.helpers.recruitment import DIRECTOR
 from tests.factories.helpers.rows import audit_actions, get, outbox, read

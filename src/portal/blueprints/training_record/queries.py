@@ -11,8 +11,8 @@ from portal.blueprints.training_record.models import (
     RECORD_TYPES,
     TRACKS,
     TRAINING_STATUSES,
-    TraineeEnrollment,
     TrackChange,
+    TraineeEnrollment,
     TrainingRecord,
 )
 from portal.blueprints.training_record.services import RecordError

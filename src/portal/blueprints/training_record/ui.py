@@ -15,9 +15,8 @@ from portal.blueprints.training_record.models import (
     RECORD_TYPES,
     TRAINING_STATUSES,
 )
-from portal.blueprints.training_record.services import ceiling
+from portal.blueprints.training_record.services import ceiling, timeline
 from portal.blueprints.training_record.services import records as services
-from portal.blueprints.training_record.services import timeline
 from portal.blueprints.training_record.services.coverage import DAY
 from portal.blueprints.training_record.services.records import Draft
 from portal.db import utcnow

@@ -12,8 +12,8 @@ from portal import audit
 from portal.accounts.models import User
 from portal.blueprints.training_record.models import (
     QUALIFYING_REASONS,
-    TraineeEnrollment,
     TrackChange,
+    TraineeEnrollment,
 )
 from portal.blueprints.training_record.services import RecordError
 from portal.db import utcnow
