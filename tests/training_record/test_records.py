@@ -67,6 +67,8 @@ def test_insert_splits_the_row_it_is_placed_in(app, jmsb, rec, enrol, add_record
     [anchor] = add_records(rec.tenant_id, rec.society.trainee,
                            ("facility_period", "training", date(2024, 4, 1), None, rec.society.facility))
     jmsb.login(TRAINEE)
+    assert f"/training-record/new/interruption?after={anchor}" in jmsb.text(
+        f"/training-record/new/facility_period?after={anchor}")  # either kind may be inserted
     path = f"/training-record/new/interruption?after={anchor}"
     response = enter(jmsb, path, training_status="interruption", start_date="2025-01-01",
                      end_date="2025-03-31", interruption_reason="pregnancy_childbirth_childcare")

@@ -29,7 +29,8 @@ def index():
 
 def _form_page(form: RecordForm, kind: str, action: str, status: int = 200):
     return render_template("training_record/input.html", form=form, kind=kind, action=action,
-                           kind_label=RECORD_TYPES[kind], details_help=DETAILS_HELP), status
+                           kind_label=RECORD_TYPES[kind], details_help=DETAILS_HELP,
+                           anchor_id=int_arg("after")), status
 
 
 def _input(kind: str, action: str, record=None, anchor_id: int | None = None):
