@@ -192,7 +192,7 @@ def test_forms_showing_their_errors_have_no_axe_violation(demo, new_page, tmp_pa
     send_empty(kenshu, audit, jmsb, "/training-record/new/interruption", "登録確認",
                "jmsb training record errors")
     kenshu.set_viewport_size(PHONE)
-    send_empty(kenshu, audit, jmsb, "/training-record/new/facility_period", "登録確認",
+    send_empty(kenshu, audit, jmsb, "/training-record/new/facility-period", "登録確認",
                "jmsb training record errors @375px")
 
     jspm = demo.base("jspm")

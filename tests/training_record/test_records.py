@@ -25,7 +25,7 @@ def test_two_step_save_adds_a_facility_period(app, jmsb, rec, enrol):
     jmsb.login(TRAINEE)
     page = jmsb.text("/training-record/")
     assert "研修施設の登録" in page and "中断の登録" in page
-    response = enter(jmsb, "/training-record/new/facility_period", training_status="training",
+    response = enter(jmsb, "/training-record/new/facility-period", training_status="training",
                      start_date="2024-04-01", facility_id=str(rec.society.facility),
                      other_details="週に1度毎週みなと病院で研修")
     assert response.status_code == 303 and response.location.endswith("/training-record/confirm")
@@ -45,7 +45,7 @@ def test_an_overlapping_row_is_refused_on_its_form_and_nothing_changes(app, jmsb
     add_records(rec.tenant_id, rec.society.trainee,
                 ("facility_period", "training", date(2024, 4, 1), None, rec.society.facility))
     jmsb.login(TRAINEE)
-    response = enter(jmsb, "/training-record/new/facility_period", training_status="training",
+    response = enter(jmsb, "/training-record/new/facility-period", training_status="training",
                      start_date="2025-04-01", end_date="2025-09-30",
                      facility_id=str(rec.society.other_facility))
     assert response.status_code == 422
@@ -68,7 +68,7 @@ def test_insert_splits_the_row_it_is_placed_in(app, jmsb, rec, enrol, add_record
                            ("facility_period", "training", date(2024, 4, 1), None, rec.society.facility))
     jmsb.login(TRAINEE)
     assert f"/training-record/new/interruption?after={anchor}" in jmsb.text(
-        f"/training-record/new/facility_period?after={anchor}")  # either kind may be inserted
+        f"/training-record/new/facility-period?after={anchor}")  # either kind may be inserted
     path = f"/training-record/new/interruption?after={anchor}"
     response = enter(jmsb, path, training_status="interruption", start_date="2025-01-01",
                      end_date="2025-03-31", interruption_reason="pregnancy_childbirth_childcare")
@@ -108,7 +108,7 @@ def test_entry_depends_on_specialty_and_cohort(app, jmsb, rec, enrol):
     page = jmsb.text("/training-record/")
     assert "まだデータ連携が完了しておりませんので、表示はされておりません。" in page
     assert "研修施設の登録" not in page
-    response = enter(jmsb, "/training-record/new/facility_period", training_status="training",
+    response = enter(jmsb, "/training-record/new/facility-period", training_status="training",
                      start_date="2020-04-01", facility_id=str(rec.society.facility))
     assert response.status_code == 403 and rows(app, rec) == []
     assert enrollment

@@ -28,6 +28,11 @@ LINKAGE_PENDING = N_("まだデータ連携が完了しておりませんので�
                      "処理が完了次第、改めてご連絡をさせていただきます。")
 
 
+# The 入力 page of each kind of row (研修施設の登録, 中断の登録).
+NEW = {"facility_period": "training_record.new_facility_period",
+       "interruption": "training_record.new_interruption"}
+
+
 def today() -> date:
     return to_jst(utcnow()).date()
 
@@ -101,7 +106,7 @@ def draft_labels(draft: Draft) -> dict:
 def back_url(draft: Draft) -> str:
     if draft.record_id:
         return url_for("training_record.edit", record_id=draft.record_id)
-    return url_for("training_record.new", kind=draft.record_type, after=draft.anchor_id)
+    return url_for(NEW[draft.record_type], after=draft.anchor_id)
 
 
 def record_page(enrollment, trainee_id: int, rules, day: date) -> dict:

@@ -50,18 +50,28 @@ def _input(kind: str, action: str, record=None, anchor_id: int | None = None):
     return _form_page(form, kind, action)
 
 
-@bp.route("/new/<any(facility_period, interruption):kind>", methods=["GET", "POST"])
-@roles_required(Role.trainee)
-def new(kind: str):
+def _new(kind: str):
     """研修施設の登録 / 中断の登録; ?after=<id> inserts inside or after that row."""
     anchor_id = int_arg("after")
     anchor = services.own_record(current_user.id, anchor_id) if anchor_id else None
-    form_action = url_for("training_record.new", kind=kind, after=anchor_id)
+    form_action = url_for(ui.NEW[kind], after=anchor_id)
     if anchor is not None and request.method == "GET":
-        form = ui.record_form(kind, None, start=ui.insert_start(anchor))
         services.require_entry(enrollment_of(current_user.id), g.rules)
-        return _form_page(form, kind, form_action)
+        return _form_page(ui.record_form(kind, None, start=ui.insert_start(anchor)), kind,
+                          form_action)
     return _input(kind, form_action, anchor_id=anchor_id)
+
+
+@bp.route("/new/facility-period", methods=["GET", "POST"])
+@roles_required(Role.trainee)
+def new_facility_period():
+    return _new("facility_period")
+
+
+@bp.route("/new/interruption", methods=["GET", "POST"])
+@roles_required(Role.trainee)
+def new_interruption():
+    return _new("interruption")
 
 
 @bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
