@@ -131,3 +131,28 @@ def test_a_track_change_is_recorded_with_date_and_reason_and_shown_in_the_histor
     assert (row.track, row.track_effective_date) == ("curriculum", date(2025, 4, 1))
     page = jimu.text(path)
     assert "2025/04/01: プログラム制 → カリキュラム制（単位制）" in page and "育児のため" in page
+
+
+def test_a_specialty_can_narrow_the_curriculum_grounds(scope, enrol):
+    """B-R30: the conditions differ by specialty (rules.toml [training_record] curriculum_grounds)."""
+    from flask import g
+
+    from portal.accounts.models import User
+    from portal.blueprints.training_record.services import RecordError, settings
+    from portal.extensions import db
+
+    rec = scope
+    enrollment = db.session.get(TraineeEnrollment, enrol(rec, rec.society.trainee, cohort=2024))
+    rules = g.rules.model_copy(update={"training_record": g.rules.training_record.model_copy(
+        update={"curriculum_grounds": {"pediatrics": ("life_event_leave",)}})})
+    jimu = db.session.get(User, rec.secretariat)
+    try:
+        settings.change_track(jimu, enrollment, "curriculum", "study_leave", date(2025, 4, 1),
+                              "留学のため", True, rules)
+        raise AssertionError("study_leave should be refused for pediatrics")
+    except RecordError as refused:
+        assert "認められていません" in refused.message
+    change = settings.change_track(jimu, enrollment, "curriculum", "life_event_leave",
+                                   date(2025, 4, 1), "育児のため", True, rules)
+    assert (change.from_track, change.to_track, enrollment.track) == ("program", "curriculum",
+                                                                      "curriculum")

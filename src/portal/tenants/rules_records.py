@@ -15,6 +15,11 @@ SPECIALTIES = (
     "laboratory_medicine", "emergency_medicine", "plastic_surgery", "rehabilitation_medicine",
     "general_medicine",
 )
+# Who may take the curriculum track (B-W06 1) to 6)).
+CURRICULUM_GROUNDS = (
+    "mandatory_service_or_regional", "life_event_leave", "study_leave",
+    "after_other_basic_specialty", "clinician_scientist_course", "other_approved",
+)
 # Qualifying reasons (特定の理由, B-R26, DOMAIN.md 5.2 qualifying_reason); "other" needs a text.
 QUALIFYING_REASONS = (
     "study_or_work_abroad", "pregnancy_childbirth_childcare", "illness_treatment", "caregiving",
@@ -41,10 +46,17 @@ class TrainingRecordRules(_Frozen):
     actual_start_from_fy: int = 2022
     # That many characters of その他詳細 (B-R23) and of a reason.
     details_max_length: int = Field(default=500, ge=50)
+    # B-R28/B-R30: 「対象となる医師の条件は領域によって若干異なります」: a specialty listed here
+    # accepts only these grounds for the curriculum track; the others accept all six.
+    curriculum_grounds: dict[str, tuple[str, ...]] = {}
 
     @model_validator(mode="after")
     def _known_specialties(self) -> TrainingRecordRules:
-        named = set(self.entry_required or ()) | set(self.cohort_exceptions)
+        grounds = {g for listed in self.curriculum_grounds.values() for g in listed}
+        if odd := sorted(grounds - set(CURRICULUM_GROUNDS)):
+            raise ValueError(f"unknown curriculum grounds: {odd}")
+        named = (set(self.entry_required or ()) | set(self.cohort_exceptions)
+                 | set(self.curriculum_grounds))
         unknown = sorted(named - set(SPECIALTIES))
         if unknown:
             raise ValueError(f"unknown specialties in [training_record]: {unknown}")
@@ -57,3 +69,7 @@ class TrainingRecordRules(_Frozen):
         if specialty in self.entry_required:
             return True
         return cohort is not None and cohort in self.cohort_exceptions.get(specialty or "", ())
+
+    def curriculum_ground_allowed(self, specialty: str, ground: str | None) -> bool:
+        """B-R28/B-R30: is `ground` one the specialty accepts for the curriculum track?"""
+        return ground in self.curriculum_grounds.get(specialty, CURRICULUM_GROUNDS)

@@ -115,7 +115,7 @@ def approve_delay(actor: User, enrollment: TraineeEnrollment, now: datetime | No
 
 
 def change_track(actor: User, enrollment: TraineeEnrollment, to_track: str, ground: str | None,
-                 effective: date, reason: str, society_agreed: bool) -> TrackChange:
+                 effective: date, reason: str, society_agreed: bool, rules) -> TrackChange:
     """B-R30: the procedure is the specialty society's; the portal records its outcome."""
     if to_track == enrollment.track:
         raise RecordError(N_("現在と同じ研修制度です。"), 422, "to_track")
@@ -124,6 +124,10 @@ def change_track(actor: User, enrollment: TraineeEnrollment, to_track: str, grou
                           "society_agreed")
     if to_track == "curriculum" and ground not in CURRICULUM_GROUNDS:  # B-R28
         raise RecordError(N_("カリキュラム制の対象となる理由を選択してください。"), 422, "ground")
+    if to_track == "curriculum" and not rules.training_record.curriculum_ground_allowed(
+            enrollment.specialty, ground):  # B-R30: the specialty's own conditions
+        raise RecordError(N_("この基本領域では、選択した理由によるカリキュラム制への移行は認められていません。"
+                             "領域学会にご確認ください。"), 422, "ground")
     if effective < enrollment.training_start_date:
         raise RecordError(N_("移行日は研修開始日以降の日付を入力してください。"), 422, "effective_date")
     change = TrackChange(tenant_id=enrollment.tenant_id, enrollment_id=enrollment.id,

@@ -122,7 +122,7 @@ def admin_track(enrollment_id: int):
     try:
         settings.change_track(current_user, enrollment, form.to_track.data, form.ground.data or None,
                               form.effective_date.data, form.reason.data.strip(),
-                              form.society_agreed.data)
+                              form.society_agreed.data, g.rules)
     except settings.RecordError as exc:
         show_on(form, exc)
         raise exc.answer_with(lambda r: _page(queries.enrollment_for(current_user, enrollment_id),
