@@ -134,3 +134,15 @@ def test_linked_rows_are_shown_read_only_once_imported(app, jmsb, rec, enrol, ad
 def test_someone_not_enrolled_is_told_why(app, jmsb, rec):
     jmsb.login(TRAINEE)
     assert "在籍登録後に研修実績を登録できます。" in jmsb.text("/training-record/")
+
+
+def test_another_trainees_row_is_a_404(app, jmsb, rec, enrol, add_records, applicants):
+    other = applicants(rec.tenant_id, 1)[0]
+    enrol(rec, rec.society.trainee, cohort=2024)
+    [theirs] = add_records(rec.tenant_id, other,
+                           ("facility_period", "training", date(2024, 4, 1), None, rec.society.facility))
+    jmsb.login(TRAINEE)
+    assert jmsb.get(f"/training-record/{theirs}/edit").status_code == 404
+    assert jmsb.get(f"/training-record/new/interruption?after={theirs}").status_code == 404
+    assert jmsb.post(f"/training-record/{theirs}/delete", {}, csrf_from="/training-record/").status_code == 404
+    assert len(rows(app, rec)) == 1
