@@ -47,11 +47,13 @@ DEADLINES = [("事務局ダッシュボード", True), ("期限超過一覧", Tr
                               ("施設変更・休止審査", True), ("専攻医管理", True), ("研修進捗一覧", True),
                               ("症例レポート審査", True), ("登録情報の確認・変更", True), *CONSOLE]),
     ("jmsb", "trainee", [("トップページ", True), ("応募", True), ("採否結果", True),
-                         ("医師免許証", True), ("登録情報管理", True), ("専攻医の研修実績", False)]),
+                         ("医師免許証", True), ("登録情報管理", True), ("専攻医の研修実績", True)]),
+    # issue 17: the training record (在籍, 研修実績) is live for JMSB
     ("jmsb", "program_director", [("トップページ", True), ("応募者一覧・採否登録", True),
-                                  ("登録情報管理", True)]),
+                                  ("専攻医の研修実績", True), ("登録情報管理", True)]),
     ("jmsb", "secretariat", [("トップページ", True), *DEADLINES, ("応募一覧", True), ("登録者一覧", True),
-                             ("プログラム管理", True), ("募集期間の管理", True),
+                             ("プログラム管理", True), ("募集期間の管理", True), ("在籍専攻医一覧", True),
+                             ("シーリング対象外の登録", True),
                              ("登録情報管理", True)] + CONSOLE),
     ("jspm", "facility_manager", [("マイページTOP", True), ("認定マイページ", True),
                                   ("登録情報の確認・変更", True)]),
@@ -67,8 +69,9 @@ def test_every_module_on_gives_the_union_in_one_order(app):
     labels = [label for label, _ in _menu(app, "jsgt", "secretariat")]
     assert labels == ["トップページ", "事務局ダッシュボード", "期限超過一覧", "研修開始審査", "証票審査", "施設変更・休止審査", "専攻医管理", "研修進捗一覧",
                       "症例レポート審査", "応募一覧", "登録者一覧", "プログラム管理",
-                      "募集期間の管理", "更新申請一覧", "施設アカウント管理", "申請期間の管理",
-                      "文書番号の確認", "登録情報の確認・変更"] + [label for label, _ in CONSOLE]
+                      "募集期間の管理", "在籍専攻医一覧", "シーリング対象外の登録", "更新申請一覧",
+                      "施設アカウント管理", "申請期間の管理", "文書番号の確認",
+                      "登録情報の確認・変更"] + [label for label, _ in CONSOLE]
     trainee = [label for label, _ in _menu(app, "jsgt", "trainee")]
     assert trainee[:7] == ["トップページ", "研修開始申請", "証票アップロード", "応募", "採否結果",
                            "医師免許証", "登録情報の確認・変更"]

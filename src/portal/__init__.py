@@ -173,12 +173,14 @@ def _register_features(app: Flask) -> None:
         recruitment,
         registration,
         renewal,
+        training_record,
     )
 
     registry.init_app(app, (auth.FEATURE, home.FEATURE, credentials.FEATURE, cases.FEATURE,
                             progress.FEATURE, profile.FEATURE, renewal.FEATURE, registration.FEATURE,
                             recruitment.FEATURE, imports.FEATURE, people.FEATURE, notices.FEATURE,
-                            audit.FEATURE, deadlines.FEATURE, devtools.FEATURE))
+                            training_record.FEATURE, audit.FEATURE, deadlines.FEATURE,
+                            devtools.FEATURE))
 
 
 def _register_errors(app: Flask) -> None:

@@ -15,6 +15,7 @@ from portal.blueprints.recruitment.models import (
     RecruitmentProgram,
     RecruitmentRound,
 )
+from portal.blueprints.registration.models import ArchivedRegistration
 from portal.blueprints.renewal.models import (
     FacilityCertification,
     RenewalApplication,
@@ -25,6 +26,12 @@ from portal.blueprints.renewal.models import (
     SocietyMember,
 )
 from portal.blueprints.renewal.services.affiliation import FacilityAffiliation
+from portal.blueprints.training_record.models import (
+    CeilingExemption,
+    TrackChange,
+    TraineeEnrollment,
+    TrainingRecord,
+)
 from portal.directory.models import Facility
 from portal.mail import OutboxMail
 from portal.storage import StoredFile
@@ -32,10 +39,12 @@ from portal.tenants.models import Tenant, TenantDomain
 from portal.worklist.models import Notice, ReminderLog, Task
 
 __all__ = [
-    "AccountToken", "AuditEvent", "Case", "CaseReport", "CaseReportVersion", "Credential", "Enrollment", "Facility", "PeriodChange", "FacilityAffiliation",
+    "AccountToken", "ArchivedRegistration", "AuditEvent", "CeilingExemption", "Case", "CaseReport",
+    "CaseReportVersion", "Credential", "Enrollment", "Facility", "FacilityAffiliation", "PeriodChange",
     "FacilityCertification", "ImportBatch", "ImportRow", "MedicalLicense",
     "Notice", "OutboxMail", "ReminderLog", "RenewalApplication", "RenewalCorrection", "RenewalForm",
     "RecruitmentApplication", "RecruitmentProgram", "RecruitmentRound",
     "RenewalPhysician", "RenewalWindow", "SocietyMember", "StoredFile", "Task", "Tenant",
-    "TenantDomain", "TrainingStartApplication", "User",
+    "TenantDomain", "TraineeEnrollment", "TrackChange", "TrainingRecord",
+    "TrainingStartApplication", "User",
 ]

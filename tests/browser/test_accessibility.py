@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "demo-pass-2024"
 LOGINS = {
     "jsicm": ["800014", "900001", "jimu", "shisetsu"],
-    "jmsb": ["trainee@jmsb.example", "program-director@jmsb.example",
+    "jmsb": ["trainee@jmsb.example", "kenshu@jmsb.example", "program-director@jmsb.example",
              "secretariat@jmsb.example"],
     "jspm": ["core@jspm.example", "renkei@jspm.example", "secretariat@jspm.example"],
     "jsgt": ["trainee@jsgt.example", "applicant@jsgt.example", "director@jsgt.example",
@@ -186,6 +186,14 @@ def test_forms_showing_their_errors_have_no_axe_violation(demo, new_page, tmp_pa
     login(jimu, jmsb, "secretariat@jmsb.example")
     send_empty(jimu, audit, jmsb, "/recruitment/admin/programs/new", "登録する",
                "jmsb secretariat program form errors")
+
+    kenshu = person(new_page)  # issue 17: a 研修実績 row sent empty, on a phone too
+    login(kenshu, jmsb, "kenshu@jmsb.example")
+    send_empty(kenshu, audit, jmsb, "/training-record/new/interruption", "登録確認",
+               "jmsb training record errors")
+    kenshu.set_viewport_size(PHONE)
+    send_empty(kenshu, audit, jmsb, "/training-record/new/facility-period", "登録確認",
+               "jmsb training record errors @375px")
 
     jspm = demo.base("jspm")
     core = person(new_page)

@@ -15,6 +15,7 @@ rows read back).
                 run_worker (Redis, a real rq worker, an SMTP sink, a live server)
   browser       browser, new_page (headless Chromium)
   case_reports  make_report_case, unlock_case_entry, report_world (症例レポート)
+  training_record  enrol, add_records (在籍 and 研修実績, issue 17)
 """
 import pytest
 
@@ -30,4 +31,5 @@ pytest_plugins = [
     "tests.factories.services",
     "tests.factories.browser",
     "tests.factories.case_reports",
+    "tests.factories.training_record",
 ]

@@ -250,6 +250,13 @@ def _seed_jmsb(tenant_id: int, slug: str) -> None:
     _user(tenant_id, "trainee@jmsb.example", "trainee@jmsb.example", "trainee", "応募 花子",
           full_name_kana="オウボ ハナコ", medical_registration_number="654321",
           birth_date=date(1998, 5, 12))
+    from portal.devdata.demo_training import seed_enrolled_trainee
+
+    enrolled = _user(tenant_id, "kenshu@jmsb.example", "kenshu@jmsb.example", "trainee",
+                     "研修 太郎", full_name_kana="ケンシュウ タロウ",
+                     medical_registration_number="765432", birth_date=date(1997, 4, 2),
+                     jmsb_basic_specialty="pediatrics")
+    seed_enrolled_trainee(tenant_id, enrolled, "髙田大学病院 小児科専門研修プログラム")
 
 
 def _seed_jsgt(tenant_id: int, slug: str) -> None:
@@ -301,7 +308,8 @@ def seed() -> list[str]:
         "jspm logins (e-mail): core@jspm.example (基幹施設), renkei@jspm.example (連携施設), "
         "secretariat@jspm.example; roster: 100001 緩和 一郎 (施設責任者に), 100002 髙橋 花子 (指導医); "
         "a number not in the roster is flagged for the secretariat",
-        "jmsb logins (e-mail): trainee@jmsb.example (応募 花子), program-director@jmsb.example "
+        "jmsb logins (e-mail): trainee@jmsb.example (応募 花子), kenshu@jmsb.example (研修 太郎: "
+        "在籍, 専攻医の研修実績), program-director@jmsb.example "
         "(統括 太郎), director2@jmsb.example (統括 次郎), secretariat@jmsb.example; "
         f"新規ユーザー登録: http://jmsb.{base}:{port}/register",
         "jsgt logins (e-mail, every module): trainee@jsgt.example (研修 花子: 証票, 症例, 応募), "

@@ -13,6 +13,7 @@ from typing import Literal
 from flask_babel import gettext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from portal.tenants.rules_records import TrainingRecordRules
 from portal.tenants.rules_training import (
     CaseLogRules,
     Requirement,
@@ -116,6 +117,8 @@ class Registration(_Frozen):
 
     enabled: bool = False
     login_url_ttl_hours: int = Field(default=72, ge=1, le=24 * 14)
+    # B-R05 / Q26: archive, at the end of a recruitment year, accounts that never applied.
+    archive_never_applied: bool = False
 
 
 class Recruitment(_Frozen):
@@ -123,6 +126,20 @@ class Recruitment(_Frozen):
 
     licence_required_to_apply: bool = True
     withdrawal_reason_max_length: int = Field(default=1000, ge=50)
+    # シーリング (B-R24, B-W07): the most 採用 per basic specialty and start year; people the
+    # secretariat made ceiling-exempt are not counted. The portal has no prefectures, so a
+    # society keeps one figure per specialty. Empty: no ceiling.
+    ceilings: dict[str, int] = {}
+
+    @field_validator("ceilings")
+    @classmethod
+    def _known_specialties(cls, value: dict[str, int]) -> dict[str, int]:
+        from portal.tenants.rules_records import SPECIALTIES
+
+        unknown = sorted(set(value) - set(SPECIALTIES))
+        if unknown or any(limit < 0 for limit in value.values()):
+            raise ValueError(f"unknown specialties or negative ceilings: {unknown or value}")
+        return value
 
 
 class Cohort(_Frozen):
@@ -238,7 +255,8 @@ class Imports(_Frozen):
 class TenantRules(_Frozen):
     slug: str
     locale_default: Literal["ja", "en"] = "ja"
-    modules: tuple[Literal["credentials", "case_log", "renewal", "recruitment"], ...] = ()
+    modules: tuple[Literal["credentials", "case_log", "renewal", "recruitment",
+                          "training_record"], ...] = ()
     branding: Branding
     support: Support = Support()
     auth: Auth = Auth()
@@ -256,6 +274,7 @@ class TenantRules(_Frozen):
     case_log: CaseLogRules = CaseLogRules()
     training: TrainingRules = TrainingRules()
     requirements: tuple[Requirement, ...] = ()
+    training_record: TrainingRecordRules = TrainingRecordRules()
     # The society's own wording for a shared label: "key" or "key.<role>" (see term()).
     terminology: dict[str, str] = {}
 

@@ -19,6 +19,7 @@ def _labels() -> dict:
 
 from portal.blueprints.recruitment import cli, panels, views  # noqa: E402
 from portal.blueprints.recruitment.queries import secretariat as admin_queries  # noqa: E402
+from portal.blueprints.recruitment.services import enrolment_answers  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 DIRECTOR = frozenset({"program_director"})
@@ -28,7 +29,6 @@ FEATURE = Feature(
     menus=(
         Menu(N_("応募"), "recruitment.programs", TRAINEE, order=20),
         Menu(N_("採否結果"), "recruitment.index", TRAINEE, order=21),
-        Menu(N_("専攻医の研修実績"), None, TRAINEE, order=70),
         Menu(N_("応募者一覧・採否登録"), "recruitment.director_applicants", DIRECTOR, order=20),
         Menu(N_("応募一覧"), "recruitment.admin_applications", SECRETARIAT, order=20),
         Menu(N_("プログラム管理"), "recruitment.admin_programs", SECRETARIAT, order=22),
@@ -41,5 +41,10 @@ FEATURE = Feature(
                   admin_queries.queue_counts, order=20),),
     tasks={"decide_application": TaskKind(N_("応募者の採否を登録してください。"), arg="round"),
            "decide_withdrawal": TaskKind(N_("辞退申請を承認または却下してください。"))},
+    # the training record (在籍, issue 17) enrols accepted applicants through these
+    answers={"accepted_for_enrollment": enrolment_answers.accepted_for_enrollment,
+             "claim_enrollment": enrolment_answers.claim_enrollment,
+             # registration archives those who never applied (B-R05)
+             "ever_applied": enrolment_answers.ever_applied},
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -20,6 +20,7 @@ STATUS_LABELS = {
     "undecided": N_("未設定"),
     "withdrawal_requested": N_("辞退申請中"),
     "withdrawn": N_("辞退済"),
+    "enrolled": N_("研修中"),  # the program year began (training_record's daily enrolment)
 }
 # The director's choices (B-S13); 未設定 takes a decision back while selection is open.
 DECISIONS = {"accepted": N_("採用"), "rejected": N_("不採用"), "applied": N_("未設定")}

@@ -8,7 +8,7 @@ from portal.web import require_module
 bp = Blueprint("registration", __name__)
 require_module(bp, "recruitment")
 
-from portal.blueprints.registration import panels, views  # noqa: E402
+from portal.blueprints.registration import cli, panels, views  # noqa: E402
 
 FEATURE = Feature(
     "registration", bp, module="recruitment",
@@ -16,5 +16,6 @@ FEATURE = Feature(
            Menu(N_("登録者一覧"), "registration.admin_registrants", frozenset({"secretariat"}),
                 order=21)),
     panels=(Panel(frozenset({"trainee"}), order=25, render=panels.licence_panel),),
+    commands=(cli.registration_archive,),
 )
 __all__ = ["FEATURE", "bp", "views"]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from portal import audit
 from portal.accounts.models import User
 from portal.blueprints.recruitment.models import DECISIONS, RecruitmentApplication
+from portal.blueprints.recruitment.services.ceiling import check_ceiling
 from portal.blueprints.recruitment.services.transitions import (
     RecruitmentError,
     close_due_rounds,
@@ -50,6 +51,8 @@ def decide(actor: User, application_ids: list[int], decision: str,
         raise RecruitmentError(N_("応募者を選択してください。"), 400)
     close_due_rounds(now)
     targets = [_decidable(actor, i, now) for i in dict.fromkeys(application_ids)]
+    if decision == "accepted":
+        check_ceiling(targets)  # B-R24
     changed = []
     for application in targets:
         if application.status == decision:

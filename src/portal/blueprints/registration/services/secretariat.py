@@ -41,6 +41,8 @@ AUDIT_LABELS = {
     "email_change_requested": N_("メールアドレス変更の受付"),
     "email_changed": N_("メールアドレスの変更"),
     "password_reset": N_("パスワードの再設定"),
+    "registration_archived": N_("未応募のまま年度が終わったためアーカイブ"),
+    "registration_restored": N_("アーカイブの取り消し"),
 }
 NUMBER_TAKEN = N_("この医籍登録番号は既に別のアカウントに登録されています。")
 ALREADY_HANDLED = N_("この医師免許証は既に処理されています。画面を更新してください。")

@@ -13,6 +13,7 @@ from portal.accounts import licences
 from portal.accounts.models import ROLE_LABELS, Role
 from portal.blueprints.registration import bp
 from portal.blueprints.registration.forms import IdentityForm, ReplacementForm
+from portal.blueprints.registration.services import archive
 from portal.blueprints.registration.services import registrant as services
 from portal.blueprints.registration.services import secretariat as admin
 from portal.extensions import htmx
@@ -51,7 +52,8 @@ def _detail(user, status: int = 200, block: str | None = None, **extra):
                    identity_form=extra.pop("identity_form", None) or IdentityForm(obj=user),
                    replacement_form=extra.pop("replacement_form", None) or ReplacementForm(),
                    form=EmptyForm(), audit_trail=audit.history("users", user.id),
-                   audit_labels=admin.AUDIT_LABELS, role_labels=ROLE_LABELS, **extra)
+                   audit_labels=admin.AUDIT_LABELS, role_labels=ROLE_LABELS,
+                   archived=archive.archived(user.id), **extra)
     if block and htmx:
         return render_page_or_block(DETAIL, block, status, **context)
     return render_template(DETAIL, **context), status
@@ -132,3 +134,19 @@ def admin_request_replacement(user_id: int, license_id: int):
     return _license_action(user_id, license_id, admin.request_replacement,
                            N_("差し替えを依頼しました。登録者にメールでお知らせしました。"),
                            form.comment.data or "")
+
+
+@bp.post("/admin/registrants/<int:user_id>/restore")
+@roles_required(SECRETARIAT)
+def admin_restore(user_id: int):
+    """B-R05: undo the archiving of a registration that never applied."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    _registrant_or_abort(user_id)
+    try:
+        archive.restore(current_user, user_id)
+    except services.RegistrationError as exc:
+        exc.back_to(url_for("registration.admin_registrant", user_id=user_id))
+        raise
+    flash(N_("アーカイブを取り消しました。"), "info")
+    return redirect(url_for("registration.admin_registrant", user_id=user_id), 303)

@@ -1,0 +1,3 @@
+from portal.blueprints.training_record.views import director, secretariat, trainee
+
+__all__ = ["director", "secretariat", "trainee"]
