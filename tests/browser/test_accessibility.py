@@ -260,7 +260,7 @@ def test_htmx_review_moves_focus_to_the_result_and_announces_it(demo, new_page, 
 
     director.set_viewport_size(PHONE)
     second = director.locator("#queue-rows tr", has_text="専攻医 テスト2")
-    second.locator("summary", has_text="差戻し").click()
+    second.get_by_role("link", name="差戻し").click()  # opens the reason form in the row
     second.get_by_label("差戻しの理由").fill("画像が不鮮明です。")
     second.get_by_role("button", name="差し戻す").click()
     expect_focus_and_announcement(director, second, "差し戻しました。")
