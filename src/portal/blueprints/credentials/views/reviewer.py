@@ -133,8 +133,22 @@ def _refuse(message: str, actor, credential_id: int):
 @bp.get("/review/training-starts")
 @roles_required(*REVIEWERS)
 def training_start_queue():
-    return render_template("credentials/training_start_queue.html", rows=starts.queue(current_user),
-                           form=EmptyForm(), return_form=ReturnForm())
+    after = int_arg("after")
+    return render_template("credentials/training_start_queue.html",
+                           rows=starts.queue(current_user, after), after=after, form=EmptyForm())
+
+
+@bp.get("/review/training-starts/<int:application_id>/return")
+@roles_required(*REVIEWERS)
+def training_start_return_form(application_id: int):
+    """差戻し: the application alone with its reason form (the queue's rows carry no form of
+    their own, so a page of 50 stays small)."""
+    try:
+        application = starts.pending_for(current_user, application_id)
+    except services.CredentialError as exc:
+        abort(exc.status)
+    return render_template("credentials/training_start_queue.html", rows=[application],
+                           returning=True, form=EmptyForm(), return_form=ReturnForm())
 
 
 def _start_decided(action, message: str, *args):
@@ -177,12 +191,31 @@ PERIOD_QUEUE = "credentials/period_queue.html"
 def period_queue():
     after = int_arg("after")
     return render_page_or_block(PERIOD_QUEUE, "rows", rows=periods.queue(current_user, after_id=after),
-                                after=after, training=g.rules.training)
+                                after=after, training=g.rules.training, form=EmptyForm())
 
 
 def _period_row(change, status: int = 200, **context):
-    return render_page_or_block(PERIOD_QUEUE, "row", status, change=change, rows=[change],
-                                after=None, training=g.rules.training, **context)
+    """As _row: the 承認 buttons submit one form outside the table, so htmx is told which
+    row the answer replaces."""
+    response = render_page_or_block(PERIOD_QUEUE, "row", status, change=change, rows=[change],
+                                    after=None, training=g.rules.training, form=EmptyForm(),
+                                    **context)
+    if htmx:
+        response.headers["HX-Retarget"] = f"#period-change-{change.id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.get("/review/training-periods/<int:change_id>/return")
+@roles_required(*REVIEWERS)
+def period_return_form(change_id: int):
+    """差戻し: the row with its reason form (htmx swaps it in; without JS, the queue showing
+    that request alone)."""
+    try:
+        change = periods.get_for_review(current_user, change_id)
+    except services.CredentialError as exc:
+        abort(exc.status)
+    return _period_row(change, returning=True)
 
 
 def _refused_period_row(change_id: int, exc: services.CredentialError):

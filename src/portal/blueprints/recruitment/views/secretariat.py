@@ -215,9 +215,9 @@ def _after() -> int | None:
 def admin_applications():
     f = queries.ApplicationFilter.from_args(request.args)
     after = _after()
-    rows, next_after = queries.page(f, after)
+    rows = queries.page(f, after)
     return render_page_or_block(
-        "recruitment/admin/applications.html", "results", rows=rows, next_after=next_after,
+        "recruitment/admin/applications.html", "results", rows=rows, next_after=rows.next_after,
         after=after, total=queries.count(f), filter=f, options=queries.filter_options(f), count_cap=queries.COUNT_CAP, oob=bool(htmx),
         statuses=STATUS_LABELS, specialties=BASIC_SPECIALTIES)
 
