@@ -1,0 +1,123 @@
+"""Every list page shows at most 50 rows, links to the next page with its filters kept, and
+stays at or below 40 KB of raw HTML at 50 rows (DESIGN.md "Performance habits", issue 18).
+
+Data: `flask bench-data`'s generator with 60 of everything it makes (pending credentials,
+trainees, JMSB applications, all at the known director's facility and program), plus 60
+training start applications and 60 所属研修施設変更 requests waiting for that director. Each
+list is read with a filter in its URL where it has filters; the 次へ link must keep the filter
+and lead to the remaining rows.
+"""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from portal import create_app
+from portal.accounts.models import Role, User
+from portal.blueprints.credentials.models import Enrollment, PeriodChange, TrainingStartApplication
+from portal.devdata.benchdata import LOGINS, PASSWORD, Plan, generate
+from portal.devdata.benchdata_recruitment import JMSB_LOGINS
+from portal.extensions import db
+from portal.tenants.scoping import system_scope
+from tests.factories.helpers.clients import TenantClient
+
+pytestmark = pytest.mark.committed  # the owner's app writes rows the app's requests read
+
+HOST, JMSB = "jsicm.localhost", "jmsb.localhost"
+ROWS, SHOWN, MAX_BYTES = 60, 50, 40 * 1024
+
+# name, host, who, path (with its filters), the row marker, the filters 次へ must keep
+PAGES = [
+    ("director's credential queue", HOST, "director", "/review/credentials",
+     '<tr id="credential-', {}),
+    ("secretariat's credential queue", HOST, "secretariat", "/review/credentials",
+     '<tr id="credential-', {}),
+    ("training start queue", HOST, "director", "/review/training-starts",
+     '<tr id="training-start-', {}),
+    ("period change queue", HOST, "director", "/review/training-periods",
+     '<tr id="period-change-', {}),
+    ("JMSB director's applicants", JMSB, "director", "/recruitment/director?status=applied",
+     '<tr id="application-', {"status": ["applied"]}),
+    ("JMSB secretariat's 応募一覧", JMSB, "secretariat",
+     "/recruitment/admin/applications?status=applied", '<tr id="application-',
+     {"status": ["applied"]}),
+]
+
+
+@pytest.fixture(scope="module")
+def owner_app(app, app_config, db_urls):
+    """bench-data runs as the table owner (it sets the id sequences)."""
+    return create_app({**app_config, "SQLALCHEMY_DATABASE_URI": db_urls["owner"]})
+
+
+def _waiting_for_the_director(summary: dict) -> None:
+    """60 training start applications and 60 facility changes for the known director."""
+    tenant_id = summary["tenant_id"]
+    with system_scope(db.session):
+        director = db.session.scalar(select(User).where(
+            User.tenant_id == tenant_id, User.login_id == LOGINS["director"]))
+        trainees = list(db.session.scalars(select(User).where(
+            User.tenant_id == tenant_id, User.role == Role.trainee.value,
+            User.facility_id == director.facility_id).order_by(User.id).limit(ROWS)))
+        now = datetime.now(UTC)
+        for trainee in trainees:
+            db.session.add(TrainingStartApplication(
+                tenant_id=tenant_id, trainee_id=trainee.id, facility_id=director.facility_id,
+                program_director_id=director.id, training_start_date=date(2026, 4, 1),
+                status="pending_review"))
+            enrollment = Enrollment(tenant_id=tenant_id, trainee_id=trainee.id,
+                                    facility_id=director.facility_id,
+                                    program_director_id=director.id, from_date=date(2025, 4, 1))
+            db.session.add(enrollment)
+            db.session.flush()
+            db.session.add(PeriodChange(
+                tenant_id=tenant_id, trainee_id=trainee.id, kind="suspension",
+                facility_id=director.facility_id, approver_id=director.id,
+                enrollment_id=enrollment.id, start_date=date(2026, 5, 1),
+                end_date=date(2026, 5, 31), reason_detail="産前産後休暇", submitted_at=now))
+        db.session.commit()
+
+
+@pytest.fixture
+def lists(app, owner_app):
+    """Built for each test: tests marked `committed` empty every table afterwards."""
+    with owner_app.app_context():
+        summary = generate(Plan(trainees=ROWS, facilities=1, seed=7, pending_share=1.0,
+                                hot_share=1.0, small_trainees=1, files=0,
+                                recruitment_applicants=ROWS))
+        _waiting_for_the_director(summary)
+        db.session.remove()
+    yield summary
+
+
+def _client(app, host: str, who: str) -> TenantClient:
+    client = TenantClient(app, host)
+    client.login((JMSB_LOGINS if host == JMSB else LOGINS)[who], PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize("name, host, who, path, marker, kept", PAGES,
+                         ids=[page[0] for page in PAGES])
+def test_list_page_shows_50_rows_in_40_kb_and_a_next_link_with_its_filters(
+        app, lists, name, host, who, path, marker, kept):
+    client = _client(app, host, who)
+    first = client.get(path)
+    assert first.status_code == 200, name
+    body = first.get_data()
+    text = body.decode()
+    assert text.count(marker) == SHOWN, (name, text.count(marker))
+    assert len(body) <= MAX_BYTES, (name, len(body))
+    link = re.search(r'<a [^>]*id="next-page"[^>]*href="([^"]+)"', text)
+    assert link, name
+    url = unescape(link.group(1))
+    query = parse_qs(urlsplit(url).query)
+    assert {k: query.get(k) for k in kept} == kept, (name, url)
+    second = client.get(url).get_data(as_text=True)
+    assert second.count(marker) == ROWS - SHOWN, (name, second.count(marker))
+    assert 'id="next-page"' not in second, name  # the last page links to no empty one
+    print(f"{name}: {len(body):,} bytes at {SHOWN} rows")
