@@ -12,9 +12,9 @@ from portal.accounts.models import Role, User
 from portal.db import inline
 from portal.directory.models import Facility
 from portal.extensions import db
+from portal.paging import PAGE_SIZE, Page, keyset, page_of
 from portal.registry import registry
 
-PAGE = 50
 CSV_CHUNK = 500  # trainees per chunk of the CSV: a few statements each, however large the cohort
 
 
@@ -32,20 +32,19 @@ def _trainees() -> Select:
             .where(User.role == inline(Role.trainee.value)))
 
 
-def _page(stmt: Select, after: int | None, limit: int) -> list:
-    if after is not None:
-        stmt = stmt.where(User.id > after)
-    return list(db.session.execute(stmt.order_by(User.id).limit(inline(limit))))
+def _page(stmt: Select, after: int | None, limit: int = PAGE_SIZE) -> Page:
+    """One keyset page by trainee id (portal.paging)."""
+    return page_of(list(db.session.execute(keyset(stmt, User.id, after, limit))), limit)
 
 
 def _director_ids(director) -> Select | None:
     return registry().answer("director_trainee_ids", g.rules, director)
 
 
-def director_trainees(director, after: int | None = None) -> list:
+def director_trainees(director, after: int | None = None) -> Page:
     """The trainees whose current 在籍 names this director (none without the credentials module)."""
     ids = _director_ids(director)
-    return [] if ids is None else _page(_trainees().where(User.id.in_(ids)), after, PAGE)
+    return Page([], None) if ids is None else _page(_trainees().where(User.id.in_(ids)), after)
 
 
 def director_trainee(director, trainee_id: int):
@@ -71,7 +70,7 @@ def _cohort(filters: Filters) -> Select:
     return stmt
 
 
-def cohort(filters: Filters, after: int | None = None, limit: int = PAGE) -> list:
+def cohort(filters: Filters, after: int | None = None, limit: int = PAGE_SIZE) -> Page:
     return _page(_cohort(filters), after, limit)
 
 

@@ -13,7 +13,6 @@ from portal import audit, normalize
 from portal.accounts.models import BASIC_PROGRAM_STATUS, BASIC_SPECIALTIES, Role, User
 from portal.blueprints.credentials.models import Credential, ReviewStatus, TrainingStartApplication
 from portal.blueprints.credentials.services import CredentialError, register_training_start
-from portal.db import inline
 from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
@@ -22,8 +21,6 @@ from portal.paging import Page, keyset, page_of
 from portal.tenants.rules import TenantRules
 from portal.urls import external_url
 from portal.worklist.services import notify_user, open_task
-
-PAGE = 50
 
 
 def trainees(query: str = "", after_id: int | None = None) -> Page:

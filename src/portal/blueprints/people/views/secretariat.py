@@ -28,7 +28,7 @@ def admin_list():
                          int_arg("after"))
     return render_page_or_block("people/admin/list.html", "results", rows=rows, filters=filters,
                                 roles=people.role_choices(), statuses=people.STATUS_FILTERS,
-                                facilities=people.facilities(), page=people.PAGE)
+                                facilities=people.facilities(), after=int_arg("after"))
 
 
 def _user_or_404(user_id: int):

@@ -28,7 +28,8 @@ def cohort():
     rows = queries.cohort(filters, int_arg("after"))
     return render_page_or_block(
         "progress/cohort.html", "results", rows=services.progress_of(g.rules, rows),
-        filters=filters, facilities=queries.facilities(), page=queries.PAGE,
+        next_after=rows.next_after, after=int_arg("after"),
+        filters=filters, facilities=queries.facilities(),
         year_filter=queries.year_filter_available(), requirements=g.rules.requirements)
 
 
