@@ -12,6 +12,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import ROLE_LABELS, Role, User
 from portal.audit import AuditEvent
 from portal.db import inline
+from portal.directory.filters import named_like
 from portal.directory.models import Facility
 from portal.errors import Refusal
 from portal.extensions import db
@@ -51,7 +52,7 @@ def _matches(query: str):
 
 
 def search(query: str = "", role: str = "", status: str = "", facility_id: int | None = None,
-           after_id: int | None = None) -> Page:
+           after_id: int | None = None, facility_q: str = "") -> Page:
     """Accounts in id order, one keyset page after `after_id` (portal.paging): one query."""
     stmt = select(User)
     query = normalize.nfkc(query).strip()
@@ -63,6 +64,9 @@ def search(query: str = "", role: str = "", status: str = "", facility_id: int |
         stmt = stmt.where(User.active.is_(status == "active"))
     if facility_id:
         stmt = stmt.where(User.facility_id == facility_id)
+    facility_q = normalize.nfkc(facility_q).strip()
+    if facility_q:
+        stmt = stmt.where(User.facility_id.in_(named_like(facility_q)))
     return page_of(list(db.session.scalars(keyset(stmt, User.id, after_id))))
 
 

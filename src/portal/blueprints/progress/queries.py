@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 
 from portal.accounts.models import Role, User
 from portal.db import inline
+from portal.directory.filters import named_like
 from portal.directory.models import Facility
 from portal.extensions import db
 from portal.paging import PAGE_SIZE, Page, keyset, page_of
@@ -20,10 +21,17 @@ CSV_CHUNK = 500  # trainees per chunk of the CSV: a few statements each, however
 
 @dataclass(frozen=True)
 class Filters:
-    """The cohort table's filters (?year= training start year, ?facility=)."""
+    """The cohort table's filters (?year= training start year, ?facility=, or ?facility_q=
+    part of its name where a society has too many facilities for a select)."""
 
     year: int | None = None
     facility_id: int | None = None
+    facility_q: str = ""
+
+    def args(self) -> dict:
+        """The query string that gives these filters back (next page, CSV)."""
+        values = {"year": self.year, "facility": self.facility_id, "facility_q": self.facility_q}
+        return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 def _trainees() -> Select:
@@ -63,6 +71,8 @@ def _cohort(filters: Filters) -> Select:
     stmt = _trainees()
     if filters.facility_id is not None:
         stmt = stmt.where(User.facility_id == filters.facility_id)
+    if filters.facility_q:
+        stmt = stmt.where(User.facility_id.in_(named_like(filters.facility_q)))
     if filters.year is not None:
         started = registry().answer("trainees_started_in", g.rules, filters.year)
         if started is not None:
@@ -72,11 +82,6 @@ def _cohort(filters: Filters) -> Select:
 
 def cohort(filters: Filters, after: int | None = None, limit: int = PAGE_SIZE) -> Page:
     return _page(_cohort(filters), after, limit)
-
-
-def facilities() -> list:
-    return list(db.session.execute(select(Facility.id, Facility.name).order_by(Facility.name,
-                                                                               Facility.id)))
 
 
 def year_filter_available() -> bool:

@@ -17,6 +17,7 @@ from portal.blueprints.recruitment.models import DECISIONS
 from portal.blueprints.recruitment.queries import director as q
 from portal.blueprints.recruitment.services import applicant as services
 from portal.blueprints.recruitment.services import selection
+from portal.blueprints.recruitment.ui import row_words
 from portal.db import utcnow
 from portal.extensions import htmx
 from portal.htmx import render_page_or_block
@@ -82,7 +83,8 @@ def _page(filters: Filters, status: int = 200, error: str | None = None, only=No
         next_after=getattr(rows, "next_after", None),
         programs=q.director_programs(current_user, cal.year),
         withdrawals=q.withdrawal_requests(current_user), decisions=DECISIONS,
-        result_labels=q.RESULT_LABELS, decision_block=decision_block, error=error,
+        result_labels=q.RESULT_LABELS, words=row_words(results=q.RESULT_LABELS),
+        decision_block=decision_block, error=error,
         any_decidable=any(decision_block(a) is None for a in rows), deciding=only is not None,
         comment_max=COMMENT_MAX), status
 
@@ -112,7 +114,7 @@ def _row(application, status: int = 200, **context):
     filters = _filters(request.form or request.args)
     return render_page_or_block(
         TEMPLATE, "row", status, a=application, filters=filters, several=_several(filters),
-        decisions=DECISIONS, result_labels=q.RESULT_LABELS,
+        decisions=DECISIONS, result_labels=q.RESULT_LABELS, words=row_words(results=q.RESULT_LABELS),
         decision_block=partial(q.decision_block, now=utcnow()), **context)
 
 
