@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g
+from flask import Flask, g, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
@@ -62,6 +62,16 @@ def plain_text(text: str | None) -> Markup:
     return Markup("").join(parts).replace("\n", Markup("<br>\n"))
 
 
+_SENTINEL_ID = 2147483647  # the largest id the database holds, built into the URL once
+
+
+def url_pattern(endpoint: str, key: str, **values) -> str:
+    """A list's per-row URL built once, with `{}` where the row's id goes: `{{
+    approve.format(row.id) }}`. url_for costs ~40 µs, four links a row 8 ms a page of 50."""
+    url = url_for(endpoint, **{key: _SENTINEL_ID}, **values)
+    return url.replace("{", "{{").replace("}", "}}").replace(str(_SENTINEL_ID), "{}", 1)
+
+
 def _context() -> dict:
     rules = g.get("rules")
     if rules is None:
@@ -73,6 +83,7 @@ def _context() -> dict:
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["url_pattern"] = url_pattern
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_mmdd, "mmdd")
     app.add_template_filter(fmt_datetime, "datetime")

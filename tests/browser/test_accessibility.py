@@ -268,7 +268,7 @@ def test_htmx_review_moves_focus_to_the_result_and_announces_it(demo, new_page, 
 
     director.set_viewport_size(PHONE)
     second = director.locator("#queue-rows tr", has_text="専攻医 テスト2")
-    second.locator("summary", has_text="差戻し").click()
+    second.get_by_role("link", name="差戻し").click()  # opens the reason form in the row
     second.get_by_label("差戻しの理由").fill("画像が不鮮明です。")
     second.get_by_role("button", name="差し戻す").click()
     expect_focus_and_announcement(director, second, "差し戻しました。")
@@ -304,9 +304,11 @@ def test_decision_and_withdrawal_keep_the_keyboard_in_place(demo, new_page, tmp_
     login(director, base, "director@jsgt.example")
     director.goto(f"{base}/recruitment/director")
     row = director.locator("#applicants tr", has_text="応募 次郎")
-    box = row.get_by_label("応募 次郎さんを選択").bounding_box()
+    box = row.get_by_role("checkbox", name="応募 次郎").bounding_box()
     assert box and box["width"] >= 24 and box["height"] >= 24, box
-    row.get_by_label("応募 次郎さんの採否").select_option(label="採用")
+    # the rows carry no form of their own (a page of 50 stays small): this opens the row's
+    row.get_by_role("button", name="応募 次郎さんの採否を登録").click()
+    row.get_by_label("応募 次郎さんの採否", exact=True).select_option(label="採用")
     row.get_by_role("button", name="登録").click()
     expect_focus_and_announcement(director, row, "採否を登録しました。")
     shot(director, "a11y-jsgt-director-decided-phone")

@@ -99,7 +99,7 @@ def test_secretariat_recruitment_screens(seeded, live_server, new_page):
     page.get_by_role("button", name="絞り込み").click()  # htmx swaps the results only
     expect(page.get_by_text("該当 1件")).to_be_visible()
     expect(page).to_have_url(f"{base}/recruitment/admin/applications?year=&round="
-                             "&specialty=&status=withdrawn&q=")
+                             "&specialty=&status=withdrawn&age=&q=")
     expect(page.get_by_label("プログラム")).to_be_disabled()  # offered per 基本領域
     page.get_by_label("基本領域").select_option(label="内科")
     page.get_by_role("button", name="絞り込み").click()

@@ -109,16 +109,16 @@ def test_statement_counts_are_the_same_for_1_and_1000_rows_and_at_most_10(
 
 def test_jmsb_pages_show_what_bench_measures(app, counted_app, owner_app):
     """bench-data's recruitment: a round open now, the known applicant 応募済 with a licence,
-    full pages for the director and the secretariat, and a deep page of 25 rows."""
+    full pages (50 rows) for the director and the secretariat, and a deep page of 25 rows."""
     summary = build(owner_app, 130)["jmsb"]
     assert summary["applications_total"] == summary["applications_hot_program"] == 130
     top = logged_in(counted_app, "applicant", JMSB).text("/")
     assert 'class="badge status-applied"' in top and "受付中" in top
     director = logged_in(counted_app, "director", JMSB).text("/recruitment/director")
-    assert director.count('<tr id="application-') == 100 and 'id="next-page"' in director
+    assert director.count('<tr id="application-') == 50 and 'id="next-page"' in director
     secretariat = logged_in(counted_app, "secretariat", JMSB)
     first = secretariat.text("/recruitment/admin/applications")
-    assert first.count('<tr id="application-') == 100 and "該当 130件" in first
+    assert first.count('<tr id="application-') == 50 and "該当 130件" in first
     deep = secretariat.text(f"/recruitment/admin/applications?after={summary['deep_after']}")
     assert deep.count('<tr id="application-') == 25
 

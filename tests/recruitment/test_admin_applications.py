@@ -71,23 +71,23 @@ def test_list_filters(jimu, rec, mixed, query, expected):
         assert "条件に該当する応募はありません。" in page
 
 
-def test_keyset_pages_of_100(jimu, rec, app, applicants, applications):
-    ids = applications(rec, applicants(rec.tenant_id, 150))
+def test_keyset_pages_of_50(jimu, rec, app, applicants, applications):
+    ids = applications(rec, applicants(rec.tenant_id, 75))
     first = jimu.text(LIST)
-    assert listed(first) == ids[:100] and "該当 150件" in first
+    assert listed(first) == ids[:50] and "該当 75件" in first
     link = re.search(r'href="([^"]*after=(\d+)[^"]*)"', first)
-    assert int(link.group(2)) == ids[99]
+    assert int(link.group(2)) == ids[49]
     second = jimu.text(link.group(1).replace("&amp;", "&"))
-    assert listed(second) == ids[100:]
-    assert "次の100件" not in second and "最初のページへ" in second
+    assert listed(second) == ids[50:]
+    assert 'id="next-page"' not in second and "最初へ" in second
 
 
 def test_next_page_link_keeps_the_filters(jimu, rec, app, applicants, applications):
-    ids = applications(rec, applicants(rec.tenant_id, 101), status="accepted")
+    ids = applications(rec, applicants(rec.tenant_id, 51), status="accepted")
     page = jimu.get(LIST, query_string={"status": "accepted", "q": "応募者"}).get_data(as_text=True)
     link = re.search(r'href="([^"]*after=[^"]*)"', page).group(1).replace("&amp;", "&")
     assert "status=accepted" in link and "q=" in link
-    assert listed(jimu.text(link)) == ids[100:]
+    assert listed(jimu.text(link)) == ids[50:]
 
 
 def test_htmx_filter_answers_only_the_results_block(jimu, rec, mixed):
@@ -118,7 +118,7 @@ def statements(counted_app, path: str) -> int:
 def test_page_size_and_count_cap_are_written_into_the_sql(app, jimu, rec, mixed):
     """Bound, the LIMITs made PostgreSQL plan the page afresh on every view (portal.db.inline)."""
     sent = "\n".join(sql_sent(app, lambda: jimu.get(f"{LIST}?after=1")))
-    assert "LIMIT 101" in sent and "LIMIT 1001" in sent, sent
+    assert "LIMIT 51" in sent and "LIMIT 1001" in sent, sent  # a page of 50 and one more
 
 
 @pytest.mark.committed  # counted_app has its own engine and pool

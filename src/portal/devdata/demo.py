@@ -78,8 +78,8 @@ def _seed_jsicm(tenant_id: int, slug: str) -> None:
     # A newcomer of the normal flow (A-R03): no training start yet, so 研修開始申請 comes first;
     # a second facility with its own director gives the picker a real choice.
     other = _facility(tenant_id, "施設B")
-    _user(tenant_id, "900002", "director2@jsicm.example", "program_director", "統括 次郎",
-          full_name_kana="トウカツ ジロウ", member_number="900002", facility_id=other.id)
+    _user(tenant_id, "900003", "director3@jsicm.example", "program_director", "統括 次郎",
+          full_name_kana="トウカツ ジロウ", member_number="900003", facility_id=other.id)
     _user(tenant_id, "800016", "trainee3@mail.sample", "trainee", "専攻医 テスト3",
           member_system_email="trainee3@mail.sample", full_name_kana="センコウイ テストサン",
           member_number="800016", medical_registration_number="C2345678",
@@ -304,7 +304,7 @@ def seed() -> list[str]:
         f"demo password for every account: {DEMO_PASSWORD}",
         "jsicm logins (ログインID): 800014 (専攻医 テスト1), 800015 (専攻医 テスト2), "
         "800016 (専攻医 テスト3: 研修開始申請から), 900001 (統括 太郎, 施設A: 症例承認 has 800014's 12 "
-        "waiting cases), 900002 (統括 次郎, 施設B), jimu (事務局), shisetsu (施設責任者)",
+        "waiting cases), 900003 (統括 次郎, 施設B), jimu (事務局), shisetsu (施設責任者)",
         "jspm logins (e-mail): core@jspm.example (基幹施設), renkei@jspm.example (連携施設), "
         "secretariat@jspm.example; roster: 100001 緩和 一郎 (施設責任者に), 100002 髙橋 花子 (指導医); "
         "a number not in the roster is flagged for the secretariat",

@@ -15,9 +15,9 @@ from portal.audit import AuditEvent
 from portal.db import inline
 from portal.extensions import db
 from portal.i18n import N_
+from portal.paging import Page, keyset, page_of
 from portal.ui import JST
 
-PAGE = 50
 EXPORT_MAX = 50_000  # rows in one CSV; a longer trail is exported a date range at a time
 BAD_DATE = N_("日付を正しく入力してください（例: 2026-12-01）。")
 DATES_REVERSED = N_("期間の終わりは始まり以降の日付にしてください。")
@@ -95,12 +95,11 @@ def _statement(f: Filters):
     return stmt
 
 
-def events(f: Filters, before_id: int | None = None) -> list:
-    """(event, actor login id, actor name) rows of one page, newest first."""
-    stmt = _statement(f).limit(inline(PAGE))
-    if before_id:
-        stmt = stmt.where(AuditEvent.id < before_id)
-    return list(db.session.execute(stmt))
+def events(f: Filters, before_id: int | None = None) -> Page:
+    """(event, actor login id, actor name) rows of one keyset page, newest first
+    (portal.paging; `before` is the last, oldest, id shown)."""
+    stmt = keyset(_statement(f).order_by(None), AuditEvent.id, before_id, descending=True)
+    return page_of(list(db.session.execute(stmt)), key=lambda row: row[0].id)
 
 
 def export_rows(f: Filters) -> list:

@@ -8,15 +8,15 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 
 from portal import audit
-from portal.db import inline, utcnow
+from portal.db import utcnow
 from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
+from portal.paging import Page, keyset, page_of
 from portal.ui import JST
 from portal.worklist.models import Notice
 from portal.worklist.services import APPLICANT
 
-PAGE = 50
 EVERYONE = "all"  # the form's value for a notice to everybody (stored as NULL)
 AUDIENCES = {
     EVERYONE: N_("全員"),
@@ -69,13 +69,11 @@ def from_jst(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=JST).astimezone(timezone.utc)
 
 
-def notices(after_id: int | None = None) -> list[Notice]:
-    """The society's own notices (not the personal ones features write), newest first."""
-    stmt = (select(Notice).where(Notice.user_id.is_(None)).order_by(Notice.id.desc())
-            .limit(inline(PAGE)))
-    if after_id:
-        stmt = stmt.where(Notice.id < after_id)
-    return list(db.session.scalars(stmt))
+def notices(after_id: int | None = None) -> Page:
+    """The society's own notices (not the personal ones features write), newest first, one
+    keyset page (portal.paging: `after` is the last, lowest, id shown)."""
+    stmt = select(Notice).where(Notice.user_id.is_(None))
+    return page_of(list(db.session.scalars(keyset(stmt, Notice.id, after_id, descending=True))))
 
 
 def get_notice(notice_id: int) -> Notice | None:

@@ -12,12 +12,13 @@ from portal.accounts import services as accounts
 from portal.accounts.models import ROLE_LABELS, Role, User
 from portal.audit import AuditEvent
 from portal.db import inline
+from portal.directory.filters import named_like
 from portal.directory.models import Facility
 from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
+from portal.paging import Page, keyset, page_of
 
-PAGE = 50
 HISTORY = 50
 STATUS_FILTERS = {"active": N_("有効"), "inactive": N_("無効")}
 AUDIT_LABELS = {
@@ -51,9 +52,9 @@ def _matches(query: str):
 
 
 def search(query: str = "", role: str = "", status: str = "", facility_id: int | None = None,
-           after_id: int | None = None) -> list[User]:
-    """Accounts in id order, 50 a page after `after_id` (keyset): one query per page."""
-    stmt = select(User).order_by(User.id).limit(inline(PAGE))
+           after_id: int | None = None, facility_q: str = "") -> Page:
+    """Accounts in id order, one keyset page after `after_id` (portal.paging): one query."""
+    stmt = select(User)
     query = normalize.nfkc(query).strip()
     if query:
         stmt = stmt.where(_matches(query))
@@ -63,9 +64,10 @@ def search(query: str = "", role: str = "", status: str = "", facility_id: int |
         stmt = stmt.where(User.active.is_(status == "active"))
     if facility_id:
         stmt = stmt.where(User.facility_id == facility_id)
-    if after_id:
-        stmt = stmt.where(User.id > after_id)
-    return list(db.session.scalars(stmt))
+    facility_q = normalize.nfkc(facility_q).strip()
+    if facility_q:
+        stmt = stmt.where(User.facility_id.in_(named_like(facility_q)))
+    return page_of(list(db.session.scalars(keyset(stmt, User.id, after_id))))
 
 
 def facilities() -> list[Facility]:

@@ -10,20 +10,28 @@ from sqlalchemy import Select, select
 
 from portal.accounts.models import Role, User
 from portal.db import inline
+from portal.directory.filters import named_like
 from portal.directory.models import Facility
 from portal.extensions import db
+from portal.paging import PAGE_SIZE, Page, keyset, page_of
 from portal.registry import registry
 
-PAGE = 50
 CSV_CHUNK = 500  # trainees per chunk of the CSV: a few statements each, however large the cohort
 
 
 @dataclass(frozen=True)
 class Filters:
-    """The cohort table's filters (?year= training start year, ?facility=)."""
+    """The cohort table's filters (?year= training start year, ?facility=, or ?facility_q=
+    part of its name where a society has too many facilities for a select)."""
 
     year: int | None = None
     facility_id: int | None = None
+    facility_q: str = ""
+
+    def args(self) -> dict:
+        """The query string that gives these filters back (next page, CSV)."""
+        values = {"year": self.year, "facility": self.facility_id, "facility_q": self.facility_q}
+        return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 def _trainees() -> Select:
@@ -32,20 +40,19 @@ def _trainees() -> Select:
             .where(User.role == inline(Role.trainee.value)))
 
 
-def _page(stmt: Select, after: int | None, limit: int) -> list:
-    if after is not None:
-        stmt = stmt.where(User.id > after)
-    return list(db.session.execute(stmt.order_by(User.id).limit(inline(limit))))
+def _page(stmt: Select, after: int | None, limit: int = PAGE_SIZE) -> Page:
+    """One keyset page by trainee id (portal.paging)."""
+    return page_of(list(db.session.execute(keyset(stmt, User.id, after, limit))), limit)
 
 
 def _director_ids(director) -> Select | None:
     return registry().answer("director_trainee_ids", g.rules, director)
 
 
-def director_trainees(director, after: int | None = None) -> list:
+def director_trainees(director, after: int | None = None) -> Page:
     """The trainees whose current 在籍 names this director (none without the credentials module)."""
     ids = _director_ids(director)
-    return [] if ids is None else _page(_trainees().where(User.id.in_(ids)), after, PAGE)
+    return Page([], None) if ids is None else _page(_trainees().where(User.id.in_(ids)), after)
 
 
 def director_trainee(director, trainee_id: int):
@@ -64,6 +71,8 @@ def _cohort(filters: Filters) -> Select:
     stmt = _trainees()
     if filters.facility_id is not None:
         stmt = stmt.where(User.facility_id == filters.facility_id)
+    if filters.facility_q:
+        stmt = stmt.where(User.facility_id.in_(named_like(filters.facility_q)))
     if filters.year is not None:
         started = registry().answer("trainees_started_in", g.rules, filters.year)
         if started is not None:
@@ -71,13 +80,8 @@ def _cohort(filters: Filters) -> Select:
     return stmt
 
 
-def cohort(filters: Filters, after: int | None = None, limit: int = PAGE) -> list:
+def cohort(filters: Filters, after: int | None = None, limit: int = PAGE_SIZE) -> Page:
     return _page(_cohort(filters), after, limit)
-
-
-def facilities() -> list:
-    return list(db.session.execute(select(Facility.id, Facility.name).order_by(Facility.name,
-                                                                               Facility.id)))
 
 
 def year_filter_available() -> bool:

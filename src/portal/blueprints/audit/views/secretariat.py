@@ -29,10 +29,12 @@ def _filters() -> tuple[queries.Filters, queries.FilterError | None]:
 @roles_required(SECRETARIAT)
 def admin_list():
     filters, error = _filters()
-    rows = [] if error else queries.events(filters, int_arg("before"))
+    before = int_arg("before")
+    rows = [] if error else queries.events(filters, before)
     return render_page_or_block(
         "audit/admin/list.html", "results", status=400 if error else 200, rows=rows,
-        filters=filters, error=error, raw=request.args, page=queries.PAGE,
+        next_before=getattr(rows, "next_after", None), before=before,
+        filters=filters, error=error, raw=request.args,
         role_labels=ROLE_LABELS, export_max=queries.EXPORT_MAX)
 
 

@@ -18,7 +18,6 @@ from portal.accounts.models import Role, User
 from portal.blueprints.cases.models import CaseReport, CaseReportVersion, ReportStatus
 from portal.blueprints.cases.services.reports import (
     NOT_FOUND,
-    PAGE,
     ReportError,
     current_title,
 )
@@ -26,6 +25,7 @@ from portal.db import inline, utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.paging import Page, keyset, page_of
 from portal.urls import external_url
 from portal.worklist.services import close_tasks, notify_user, open_task
 
@@ -48,18 +48,18 @@ def can_decide(actor: User, report: CaseReport) -> bool:
             and report.status == ReportStatus.submitted.value)
 
 
-def queue(actor: User, after_id: int | None = None) -> list[tuple[CaseReport, str]]:
-    """審査待ち reports, oldest first, 50 a page (keyset on id): (report, submitted title)."""
+def queue(actor: User, after_id: int | None = None) -> Page:
+    """審査待ち reports, oldest first, one keyset page (portal.paging): (report, submitted
+    title)."""
     stmt = (select(CaseReport, CaseReportVersion.title)
             .join(CaseReportVersion, (CaseReportVersion.report_id == CaseReport.id)
                   & (CaseReportVersion.number == CaseReport.current_version))
             .where(_scope(actor), CaseReport.status == inline(ReportStatus.submitted.value))
             .options(joinedload(CaseReport.trainee), joinedload(CaseReport.case),
-                     joinedload(CaseReport.director))
-            .order_by(CaseReport.id).limit(inline(PAGE)))
-    if after_id is not None:
-        stmt = stmt.where(CaseReport.id > after_id)
-    return [(report, title) for report, title in db.session.execute(stmt)]
+                     joinedload(CaseReport.director)))
+    return page_of([(report, title) for report, title in
+                    db.session.execute(keyset(stmt, CaseReport.id, after_id))],
+                   key=lambda row: row[0].id)
 
 
 def get_for_review(actor: User, report_id: int) -> CaseReport:

@@ -32,10 +32,10 @@ from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.paging import Page, keyset, page_of
 from portal.urls import external_url
 from portal.worklist.services import close_tasks, open_task
 
-PAGE = 50
 CASE_CHOICES = 200  # the newest cases without a report; an older one comes with ?case=<id>
 EDITABLE = (ReportStatus.draft.value, ReportStatus.returned.value)
 NOT_FOUND = N_("症例レポートが見つかりません。")
@@ -118,17 +118,17 @@ def report_for_case(trainee: User, case_id: int) -> int | None:
         CaseReport.case_id == case_id, CaseReport.trainee_id == trainee.id))
 
 
-def own_reports(trainee: User, after_id: int | None = None) -> list[tuple[CaseReport, str]]:
-    """症例レポート一覧: (report, title of its newest version), newest first, 50 a page."""
+def own_reports(trainee: User, after_id: int | None = None) -> Page:
+    """症例レポート一覧: (report, title of its newest version), newest first, one keyset
+    page (portal.paging)."""
     stmt = (select(CaseReport, CaseReportVersion.title)
             .join(CaseReportVersion, (CaseReportVersion.report_id == CaseReport.id)
                   & (CaseReportVersion.number == CaseReport.current_version))
             .where(CaseReport.trainee_id == trainee.id)
-            .options(joinedload(CaseReport.case))
-            .order_by(CaseReport.id.desc()).limit(inline(PAGE)))
-    if after_id is not None:
-        stmt = stmt.where(CaseReport.id < after_id)
-    return [(report, title) for report, title in db.session.execute(stmt)]
+            .options(joinedload(CaseReport.case)))
+    stmt = keyset(stmt, CaseReport.id, after_id, descending=True)
+    return page_of([(report, title) for report, title in db.session.execute(stmt)],
+                   key=lambda row: row[0].id)
 
 
 def own_report(trainee: User, report_id: int) -> CaseReport:

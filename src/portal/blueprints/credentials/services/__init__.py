@@ -26,6 +26,7 @@ from portal.errors import Refusal
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.paging import Page, keyset, page_of
 from portal.queues import age_clause
 from portal.storage import StoredFile, delete_after_commit, store_upload
 from portal.tenants.rules import TenantRules
@@ -261,18 +262,15 @@ def _pending_for(actor: User) -> tuple:
     return _review_scope(actor), Credential.status == inline("pending_review")
 
 
-def review_queue(actor: User, limit: int = 50, after_id: int | None = None,
-                 age: str | None = None, today: date | None = None) -> list[Credential]:
-    """Pending credentials, oldest first; keyset pagination on id keeps deep pages cheap.
-    `age`: the dashboard's bucket (portal.queues), counted from submission."""
+def review_queue(actor: User, after_id: int | None = None, age: str | None = None,
+                 today: date | None = None) -> Page:
+    """Pending credentials, oldest first, one keyset page (portal.paging). `age`: the
+    dashboard's bucket (portal.queues), counted from submission."""
     stmt = (select(Credential).where(*_pending_for(actor))
-            .options(joinedload(Credential.trainee), joinedload(Credential.file))
-            .order_by(Credential.id).limit(inline(limit)))
-    if after_id is not None:
-        stmt = stmt.where(Credential.id > after_id)
+            .options(joinedload(Credential.trainee), joinedload(Credential.file)))
     if age and today:
         stmt = stmt.where(age_clause(Credential.submitted_at, age, today))
-    return list(db.session.scalars(stmt))
+    return page_of(list(db.session.scalars(keyset(stmt, Credential.id, after_id))))
 
 
 def queue_counts(actor: User) -> dict[str, int]:

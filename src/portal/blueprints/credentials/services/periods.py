@@ -22,6 +22,7 @@ from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.paging import Page, keyset, page_of
 from portal.tenants.rules_training import TrainingRules
 from portal.urls import external_url
 from portal.worklist.services import close_tasks, notify_user, open_task
@@ -173,13 +174,10 @@ def _loaded(stmt):
                         joinedload(PeriodChange.approver))
 
 
-def queue(actor: User, limit: int = 50, after_id: int | None = None) -> list[PeriodChange]:
-    """Pending requests, oldest first; keyset pages on id."""
-    stmt = (select(PeriodChange).where(_scope(actor), PeriodChange.status == inline(PENDING))
-            .order_by(PeriodChange.id).limit(inline(limit)))
-    if after_id is not None:
-        stmt = stmt.where(PeriodChange.id > after_id)
-    return list(db.session.scalars(_loaded(stmt)))
+def queue(actor: User, after_id: int | None = None) -> Page:
+    """Pending requests, oldest first; keyset pages on id (portal.paging)."""
+    stmt = select(PeriodChange).where(_scope(actor), PeriodChange.status == inline(PENDING))
+    return page_of(list(db.session.scalars(_loaded(keyset(stmt, PeriodChange.id, after_id)))))
 
 
 def get_for_review(actor: User, change_id: int) -> PeriodChange:

@@ -19,6 +19,7 @@ from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.paging import Page, keyset, page_of
 from portal.queues import age_clause
 from portal.urls import external_url
 from portal.worklist.services import close_tasks, notify_user, open_task
@@ -93,16 +94,29 @@ def _pending_scope(actor: User):
     return TrainingStartApplication.id.is_(None)
 
 
-def queue(actor: User, limit: int = 50, age: str | None = None,
-          today: date | None = None) -> list[TrainingStartApplication]:
-    """`age`: the dashboard's bucket (portal.queues), counted from the application."""
+def queue(actor: User, after_id: int | None = None, age: str | None = None,
+          today: date | None = None) -> Page:
+    """Pending applications, oldest first; keyset pages on id (portal.paging). `age`: the
+    dashboard's bucket (portal.queues), counted from the application."""
     stmt = (select(TrainingStartApplication)
             .where(_pending_scope(actor), TrainingStartApplication.status == inline("pending_review"))
-            .options(joinedload(TrainingStartApplication.trainee), joinedload(TrainingStartApplication.facility))
-            .order_by(TrainingStartApplication.id).limit(inline(limit)))
+            .options(joinedload(TrainingStartApplication.trainee),
+                     joinedload(TrainingStartApplication.facility)))
     if age and today:
         stmt = stmt.where(age_clause(TrainingStartApplication.created_at, age, today))
-    return list(db.session.scalars(stmt))
+    return page_of(list(db.session.scalars(keyset(stmt, TrainingStartApplication.id, after_id))))
+
+
+def pending_for(actor: User, application_id: int) -> TrainingStartApplication:
+    """One application waiting for this reviewer (404 otherwise, another society's too)."""
+    application = db.session.scalar(select(TrainingStartApplication).where(
+        TrainingStartApplication.id == application_id, _pending_scope(actor),
+        TrainingStartApplication.status == inline("pending_review"))
+        .options(joinedload(TrainingStartApplication.trainee),
+                 joinedload(TrainingStartApplication.facility)))
+    if application is None:
+        raise CredentialError(N_("研修開始申請が見つかりません。"), 404)
+    return application
 
 
 def _decide(actor: User, application_id: int, to_state: str, reason: str | None) -> TrainingStartApplication:

@@ -13,21 +13,20 @@ from portal import audit, normalize
 from portal.accounts.models import BASIC_PROGRAM_STATUS, BASIC_SPECIALTIES, Role, User
 from portal.blueprints.credentials.models import Credential, ReviewStatus, TrainingStartApplication
 from portal.blueprints.credentials.services import CredentialError, register_training_start
-from portal.db import inline
 from portal.directory.models import Facility
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.paging import Page, keyset, page_of
 from portal.tenants.rules import TenantRules
 from portal.urls import external_url
 from portal.worklist.services import notify_user, open_task
 
-PAGE = 50
 
-
-def trainees(query: str = "", after_id: int | None = None) -> list[User]:
-    """Trainees by id (keyset pages of 50), matching a name, kana, member number or e-mail."""
-    stmt = select(User).where(User.role == Role.trainee.value).order_by(User.id).limit(inline(PAGE))
+def trainees(query: str = "", after_id: int | None = None) -> Page:
+    """Trainees by id (keyset pages, portal.paging), matching a name, kana, member number or
+    e-mail."""
+    stmt = select(User).where(User.role == Role.trainee.value)
     term = normalize.without_controls(query).strip()
     if term:
         folded = normalize.nfkc(term)
@@ -35,9 +34,8 @@ def trainees(query: str = "", after_id: int | None = None) -> list[User]:
                               User.full_name_kana.icontains(normalize.kana(term), autoescape=True),
                               User.member_number == folded, User.login_id == folded,
                               User.email.icontains(folded, autoescape=True)))
-    if after_id is not None:
-        stmt = stmt.where(User.id > after_id)
-    return list(db.session.scalars(stmt.options(joinedload(User.facility))))
+    return page_of(list(db.session.scalars(
+        keyset(stmt, User.id, after_id).options(joinedload(User.facility)))))
 
 
 def get_trainee(user_id: int) -> User:

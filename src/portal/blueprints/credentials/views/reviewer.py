@@ -21,13 +21,15 @@ from portal.web import int_arg, roles_required
 
 REVIEWERS = (Role.program_director, Role.secretariat)
 
+QUEUE = "credentials/queue.html"
+
+
 @bp.get("/review/credentials")
 @roles_required(*REVIEWERS)
 def queue():
     after, age = int_arg("after"), age_arg(request.args.get("age"))
     rows = services.review_queue(current_user, after_id=after, age=age, today=clock.today())
-    return render_page_or_block("credentials/queue.html", "rows", rows=rows, after=after,
-                                age=age, form=EmptyForm(), return_form=ReturnForm())
+    return render_page_or_block(QUEUE, "rows", rows=rows, after=after, age=age, form=EmptyForm())
 
 
 def _reviewable_or_abort(credential_id: int):
@@ -46,21 +48,41 @@ def review(credential_id: int):
                            required=services.document_choices(credential.trainee))
 
 
+def _row(credential, status: int = 200, **context):
+    """The queue row of `credential` (htmx), or the queue showing that row alone. The 承認
+    buttons submit one form outside the table (queue.html), so htmx is told which row the
+    answer replaces."""
+    response = render_page_or_block(QUEUE, "row", status, credential=credential,
+                                    rows=[credential], after=None, form=EmptyForm(), **context)
+    if htmx:
+        response.headers["HX-Retarget"] = f"#credential-{credential.id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
 @bp.get("/review/credentials/<int:credential_id>/row")
 @roles_required(*REVIEWERS)
 def row(credential_id: int):
     """One queue row for htmx to refresh in place; without htmx, the queue with this row."""
+    return _row(_reviewable_or_abort(credential_id))
+
+
+@bp.get("/review/credentials/<int:credential_id>/return")
+@roles_required(*REVIEWERS)
+def return_form(credential_id: int):
+    """差戻し from the queue: htmx opens the reason form in the row (the queue's rows carry
+    no form of their own, to stay small); without JS, the credential's page and its form."""
     credential = _reviewable_or_abort(credential_id)
-    return render_page_or_block("credentials/queue.html", "row", credential=credential,
-                                rows=[credential], after=None, form=EmptyForm(),
-                                return_form=ReturnForm())
+    if not htmx:
+        return redirect(url_for("credentials.review", credential_id=credential.id,
+                                _anchor="reason"), 303)
+    return _row(credential, returning=True)
 
 
 def _refused_row(credential_id: int, exc: services.CredentialError):
     """The queue row as it now is (after the rollback), with the message in it."""
-    return render_page_or_block("credentials/queue.html", "row", exc.status,
-                                credential=services.get_for_review(current_user, credential_id),
-                                error=exc.message, form=EmptyForm(), return_form=ReturnForm())
+    return _row(services.get_for_review(current_user, credential_id), exc.status,
+                error=exc.message)
 
 
 def _after_review(credential_id: int, action, message: str, *args):
@@ -75,8 +97,7 @@ def _after_review(credential_id: int, action, message: str, *args):
             exc.back_to(url_for("credentials.review", credential_id=credential_id))
         raise  # portal.errors rolls back, then answers as said
     if htmx:
-        return render_page_or_block("credentials/queue.html", "row", credential=credential,
-                                    notice=message, form=EmptyForm(), return_form=ReturnForm())
+        return _row(credential, notice=message)
     flash(message, "info")
     return redirect(url_for("credentials.queue"), 303)
 
@@ -114,10 +135,23 @@ def _refuse(message: str, actor, credential_id: int):
 @bp.get("/review/training-starts")
 @roles_required(*REVIEWERS)
 def training_start_queue():
-    age = age_arg(request.args.get("age"))
-    return render_template("credentials/training_start_queue.html", age=age,
-                           rows=starts.queue(current_user, age=age, today=clock.today()),
-                           form=EmptyForm(), return_form=ReturnForm())
+    after, age = int_arg("after"), age_arg(request.args.get("age"))
+    return render_template("credentials/training_start_queue.html", age=age, after=after,
+                           rows=starts.queue(current_user, after, age=age, today=clock.today()),
+                           form=EmptyForm())
+
+
+@bp.get("/review/training-starts/<int:application_id>/return")
+@roles_required(*REVIEWERS)
+def training_start_return_form(application_id: int):
+    """差戻し: the application alone with its reason form (the queue's rows carry no form of
+    their own, so a page of 50 stays small)."""
+    try:
+        application = starts.pending_for(current_user, application_id)
+    except services.CredentialError as exc:
+        abort(exc.status)
+    return render_template("credentials/training_start_queue.html", rows=[application],
+                           returning=True, form=EmptyForm(), return_form=ReturnForm())
 
 
 def _start_decided(action, message: str, *args):
@@ -160,12 +194,31 @@ PERIOD_QUEUE = "credentials/period_queue.html"
 def period_queue():
     after = int_arg("after")
     return render_page_or_block(PERIOD_QUEUE, "rows", rows=periods.queue(current_user, after_id=after),
-                                after=after, training=g.rules.training)
+                                after=after, training=g.rules.training, form=EmptyForm())
 
 
 def _period_row(change, status: int = 200, **context):
-    return render_page_or_block(PERIOD_QUEUE, "row", status, change=change, rows=[change],
-                                after=None, training=g.rules.training, **context)
+    """As _row: the 承認 buttons submit one form outside the table, so htmx is told which
+    row the answer replaces."""
+    response = render_page_or_block(PERIOD_QUEUE, "row", status, change=change, rows=[change],
+                                    after=None, training=g.rules.training, form=EmptyForm(),
+                                    **context)
+    if htmx:
+        response.headers["HX-Retarget"] = f"#period-change-{change.id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.get("/review/training-periods/<int:change_id>/return")
+@roles_required(*REVIEWERS)
+def period_return_form(change_id: int):
+    """差戻し: the row with its reason form (htmx swaps it in; without JS, the queue showing
+    that request alone)."""
+    try:
+        change = periods.get_for_review(current_user, change_id)
+    except services.CredentialError as exc:
+        abort(exc.status)
+    return _period_row(change, returning=True)
 
 
 def _refused_period_row(change_id: int, exc: services.CredentialError):

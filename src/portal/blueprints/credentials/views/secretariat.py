@@ -27,7 +27,7 @@ def admin_trainees():
     query, after = text_arg("q"), int_arg("after")
     rows = admin.trainees(query, after)
     return render_page_or_block("credentials/admin/trainees.html", "results", rows=rows,
-                                query=query, page=admin.PAGE)
+                                query=query, after=after)
 
 
 def _program_form(trainee, form: ProgramForm | None = None) -> ProgramForm:

@@ -26,6 +26,7 @@ from portal.errors import Refusal
 from portal.excel_csv import excel_csv
 from portal.extensions import db
 from portal.i18n import N_
+from portal.paging import Page, keyset, page_of
 from portal.storage import display_name, storage_root
 
 log = logging.getLogger(__name__)
@@ -246,11 +247,13 @@ def progress(batch: ImportBatch) -> tuple[int, int]:
 
 # --- what the preview shows ------------------------------------------------------------------
 
-def preview_rows(batch_id: int, action: str | None, after: int, limit: int = 100) -> list[ImportRow]:
-    query = select(ImportRow).where(ImportRow.batch_id == batch_id, ImportRow.line > after)
+def preview_rows(batch_id: int, action: str | None, after: int) -> Page:
+    """One keyset page of the preview by line number (portal.paging)."""
+    query = select(ImportRow).where(ImportRow.batch_id == batch_id)
     if action:
         query = query.where(ImportRow.action == action)
-    return list(db.session.scalars(query.order_by(ImportRow.line).limit(limit)))
+    rows = list(db.session.scalars(keyset(query, ImportRow.line, after)))
+    return page_of(rows, key=lambda row: row.line)
 
 
 def error_csv(batch: ImportBatch) -> bytes:

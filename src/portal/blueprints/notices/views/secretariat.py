@@ -21,10 +21,10 @@ FORM = "notices/admin/form.html"
 @bp.get("")
 @roles_required(SECRETARIAT)
 def admin_list():
-    rows = notices.notices(int_arg("after"))
-    return render_template("notices/admin/list.html", rows=rows, state=notices.state,
-                           states=notices.STATES, audiences=notices.AUDIENCES, page=notices.PAGE,
-                           form=EmptyForm())
+    after = int_arg("after")
+    return render_template("notices/admin/list.html", rows=notices.notices(after), after=after,
+                           state=notices.state, states=notices.STATES,
+                           audiences=notices.AUDIENCES, form=EmptyForm())
 
 
 def _form(notice=None) -> NoticeForm:

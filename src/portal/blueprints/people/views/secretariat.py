@@ -10,6 +10,7 @@ from portal.accounts.models import ROLE_LABELS, Role
 from portal.blueprints.people import bp
 from portal.blueprints.people import services as people
 from portal.blueprints.people.forms import AssignmentForm, StatusForm
+from portal.directory.filters import facility_choices
 from portal.forms import EmptyForm
 from portal.htmx import render_page_or_block
 from portal.i18n import N_
@@ -23,12 +24,13 @@ DETAIL = "people/admin/account.html"
 @roles_required(SECRETARIAT)
 def admin_list():
     filters = dict(q=text_arg("q"), role=request.args.get("role", ""),
-                   status=request.args.get("status", ""), facility=int_arg("facility"))
+                   status=request.args.get("status", ""), facility=int_arg("facility"),
+                   facility_q=text_arg("facility_q"))
     rows = people.search(filters["q"], filters["role"], filters["status"], filters["facility"],
-                         int_arg("after"))
+                         int_arg("after"), filters["facility_q"])
     return render_page_or_block("people/admin/list.html", "results", rows=rows, filters=filters,
                                 roles=people.role_choices(), statuses=people.STATUS_FILTERS,
-                                facilities=people.facilities(), page=people.PAGE)
+                                facilities=facility_choices(), after=int_arg("after"))
 
 
 def _user_or_404(user_id: int):

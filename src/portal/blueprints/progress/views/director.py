@@ -20,8 +20,10 @@ def _signoff_url() -> str | None:
 @bp.get("/trainees")
 @roles_required(Role.program_director)
 def director_trainees():
-    rows = queries.director_trainees(current_user, int_arg("after"))
+    after = int_arg("after")
+    rows = queries.director_trainees(current_user, after)
     return render_page_or_block(
         "progress/director_trainees.html", "results", rows=services.progress_of(g.rules, rows),
-        total=len(g.rules.requirements), page=queries.PAGE, signoff_url=_signoff_url())
+        next_after=rows.next_after, after=after, total=len(g.rules.requirements),
+        signoff_url=_signoff_url())
 

@@ -7,18 +7,21 @@ from collections.abc import Iterator
 
 from flask import Response, g, stream_with_context
 
+from portal import normalize
 from portal.accounts.models import Role
 from portal.blueprints.progress import bp, queries, services
+from portal.directory.filters import facility_choices
 from portal.htmx import render_page_or_block
 from portal.tenants.resolve import bind_tenant
-from portal.web import int_arg, roles_required
+from portal.web import int_arg, roles_required, text_arg
 
 SECRETARIAT = Role.secretariat
 
 
 def _filters() -> queries.Filters:
     year = int_arg("year", minimum=1900, maximum=2999) if queries.year_filter_available() else None
-    return queries.Filters(year=year, facility_id=int_arg("facility"))
+    return queries.Filters(year=year, facility_id=int_arg("facility"),
+                           facility_q=normalize.nfkc(text_arg("facility_q")).strip())
 
 
 @bp.get("/cohort")
@@ -28,7 +31,8 @@ def cohort():
     rows = queries.cohort(filters, int_arg("after"))
     return render_page_or_block(
         "progress/cohort.html", "results", rows=services.progress_of(g.rules, rows),
-        filters=filters, facilities=queries.facilities(), page=queries.PAGE,
+        next_after=rows.next_after, after=int_arg("after"),
+        filters=filters, facilities=facility_choices(),
         year_filter=queries.year_filter_available(), requirements=g.rules.requirements)
 
 

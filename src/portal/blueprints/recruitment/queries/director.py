@@ -16,14 +16,15 @@ from portal.blueprints.recruitment.models import (
     RecruitmentRound,
     as_list_rows,
 )
+from portal.blueprints.recruitment.queries.secretariat import search
 from portal.blueprints.recruitment.services.applicant import Calendar
 from portal.blueprints.recruitment.services.selection import DECIDABLE
 from portal.blueprints.recruitment.services.transitions import director_scope
 from portal.db import inline
 from portal.extensions import db
 from portal.i18n import N_
+from portal.paging import PAGE_SIZE, Page, keyset, page_of
 
-PAGE_SIZE = 100
 # An acceptance still holds its place while the applicant's withdrawal waits for approval.
 HOLDS_A_PLACE = ("accepted", "withdrawal_requested")
 # The director's words for each state: 未設定 is both "not decided yet" and "closed undecided".
@@ -77,29 +78,29 @@ def _with_people(stmt):
 
 
 def applicant_page(actor: User, *, year: int | None, round_id: int | None,
-                   status: str | None, after: int | None,
-                   limit: int = PAGE_SIZE) -> tuple[list[RecruitmentApplication], int | None]:
-    """One page of the director's applicants in id order (keyset: `after` is the last id
-    seen). Returns the rows and the `after` of the next page, or None on the last page.
-    One statement that starts FROM the page's ids (limit + 1 of them) and joins their
-    people, programs and rounds to those rows only: filtering the joined rows instead let
-    PostgreSQL join and sort every application of the society (it underestimates one
-    tenant's rows under RLS tenfold)."""
+                   status: str | None, after: int | None, program_id: int | None = None,
+                   q: str = "") -> Page:
+    """One keyset page of the director's applicants in id order (portal.paging), filtered
+    like the secretariat's 応募一覧 (募集, 採否, プログラム, name/kana/医籍登録番号).
+    One statement that starts FROM the page's ids and joins their people, programs and
+    rounds to those rows only: filtering the joined rows instead let PostgreSQL join and
+    sort every application of the society (it underestimates one tenant's rows under RLS
+    tenfold)."""
     ids = select(RecruitmentApplication.id).where(director_scope(actor))
+    if q:
+        ids = ids.join(RecruitmentApplication.applicant).where(search(q))
     if round_id is not None:
         ids = ids.where(RecruitmentApplication.round_id == round_id)
     elif year is not None:
         ids = ids.where(RecruitmentApplication.start_fiscal_year == year)
     if status is not None:
         ids = ids.where(RecruitmentApplication.status == status)
-    if after is not None:
-        ids = ids.where(RecruitmentApplication.id > after)
-    page_ids = (ids.order_by(RecruitmentApplication.id).limit(inline(limit + 1))
-                .subquery("page_ids"))
+    if program_id is not None:
+        ids = ids.where(RecruitmentApplication.program_id == program_id)
+    page_ids = keyset(ids, RecruitmentApplication.id, after).subquery("page_ids")
     stmt = (select(RecruitmentApplication).select_from(page_ids)
             .join(RecruitmentApplication, RecruitmentApplication.id == page_ids.c.id))
-    rows = list(db.session.scalars(_with_people(stmt).order_by(RecruitmentApplication.id)))
-    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+    return page_of(list(db.session.scalars(_with_people(stmt).order_by(RecruitmentApplication.id))))
 
 
 def withdrawal_requests(actor: User, limit: int = PAGE_SIZE) -> list[RecruitmentApplication]:

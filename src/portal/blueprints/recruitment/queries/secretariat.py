@@ -1,4 +1,4 @@
-"""What the secretariat reads: the applications list (filters, keyset pages of 100), the CSV
+"""What the secretariat reads: the applications list (filters, keyset pages of 50), the CSV
 for Japanese Excel, one application with its audit history. Each page sends a fixed number
 of SQL statements whatever the number of rows."""
 from __future__ import annotations
@@ -27,10 +27,10 @@ from portal.excel_csv import excel_csv
 from portal.extensions import db
 from portal.i18n import N_
 from portal.normalize import bounded_int, kana, nfkc, registration_number, without_controls
+from portal.paging import Page, keyset, page_of
 from portal.queues import age_arg, age_clause, counts_by_age
 from portal.ui import fmt_date, fmt_datetime
 
-PAGE_SIZE = 100
 App, Program, Round = RecruitmentApplication, RecruitmentProgram, RecruitmentRound
 
 ACTION_LABELS = {
@@ -98,7 +98,7 @@ def _no_spaces(column):
     return func.replace(func.replace(column, " ", ""), "\u3000", "")
 
 
-def _search(q: str):
+def search(q: str):
     """Name or kana (spaces ignored, hiragana = katakana), or 医籍登録番号 (leading zeros ignored)."""
     plain = q.replace(" ", "")
     clauses = [_no_spaces(User.full_name).like(_like(plain), escape="\\"),
@@ -116,7 +116,7 @@ def _conditions(f: ApplicationFilter) -> list:
         (f.program_id, lambda: App.program_id == f.program_id),
         (f.specialty, lambda: Program.specialty == f.specialty),
         (f.status, lambda: App.status == f.status),
-        (f.q, lambda: _search(f.q)),
+        (f.q, lambda: search(f.q)),
         (f.age, lambda: age_clause(waiting_since(), f.age, clock.today())),
     ]
     return [make() for value, make in conditions if value]
@@ -143,24 +143,18 @@ def matching_ids(f: ApplicationFilter) -> Select:
     return stmt.where(*_conditions(f))
 
 
-def page(f: ApplicationFilter, after_id: int | None = None) -> tuple[list[RecruitmentApplication], int | None]:
-    """One page in id order, and the id to continue after (None on the last page). Keyset
-    pagination: a deep page costs what the first one does. One statement that starts FROM the
-    page's ids (the first PAGE_SIZE + 1 after `after_id`: an index walk that stops there) and
-    joins their people, programs and rounds to those rows only (`as_list_rows`). Filtering
-    the joined rows instead let PostgreSQL join and sort every application of the society (it
-    underestimates one tenant's rows under RLS tenfold, and `id IN (...)` only came last)."""
-    ids = matching_ids(f)
-    if after_id is not None:
-        ids = ids.where(App.id > after_id)
-    page_ids = ids.order_by(App.id).limit(inline(PAGE_SIZE + 1)).subquery("page_ids")
+def page(f: ApplicationFilter, after_id: int | None = None) -> Page:
+    """One keyset page in id order (portal.paging): a deep page costs what the first one
+    does. One statement that starts FROM the page's ids (an index walk that stops after
+    one page) and joins their people, programs and rounds to those rows only
+    (`as_list_rows`). Filtering the joined rows instead let PostgreSQL join and sort every
+    application of the society (it underestimates one tenant's rows under RLS tenfold, and
+    `id IN (...)` only came last)."""
+    page_ids = keyset(matching_ids(f), App.id, after_id).subquery("page_ids")
     stmt = (select(App).select_from(page_ids).join(App, App.id == page_ids.c.id)
             .join(App.applicant).join(App.program).join(App.round)
             .options(*as_list_rows(contains_eager)))
-    rows = list(db.session.scalars(stmt.order_by(App.id)))
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return rows, (rows[-1].id if more else None)
+    return page_of(list(db.session.scalars(stmt.order_by(App.id))))
 
 
 COUNT_CAP = 1000

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from portal.blueprints.recruitment.models import DECISIONS
 from portal.blueprints.recruitment.queries import director as q
 from portal.blueprints.recruitment.services import applicant as services
 from portal.blueprints.recruitment.services import selection
+from portal.blueprints.recruitment.ui import row_words
 from portal.db import utcnow
 from portal.extensions import htmx
 from portal.htmx import render_page_or_block
@@ -28,19 +29,24 @@ ALL_ROUNDS = "all"
 COMMENT_MAX = 1000
 BAD_ID = N_("応募者の指定が正しくありません。画面を更新してやり直してください。")
 TOO_MANY = N_("一度に登録できるのは100名までです。")
+BULK_MAX = 100
 
 
 @dataclass
 class Filters:
-    """The list's query string: ?round=<id>|all&status=<code>&after=<id>."""
+    """The list's query string, like the secretariat's 応募一覧:
+    ?round=<id>|all&status=<code>&program=<id>&q=<name, kana or 医籍登録番号>&after=<id>."""
 
     round: str | None  # as given: a round id, "all", or None for the current round
     status: str | None
     after: int | None
+    program: int | None = None
+    q: str = ""
 
     def args(self, **extra) -> dict:
-        values = {"round": self.round, "status": self.status, **extra}
-        return {k: v for k, v in values.items() if v is not None}
+        values = {"round": self.round, "status": self.status, "program": self.program,
+                  "q": self.q, **extra}
+        return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 def _int(value: str | None) -> int | None:
@@ -53,11 +59,14 @@ def _filters(source) -> Filters:
     if round_ != ALL_ROUNDS and _int(round_) is None:
         round_ = None
     status = source.get("status") or None
+    q_text = normalize.nfkc(normalize.without_controls(source.get("q")))[:100].strip()
     return Filters(round_, status if status in q.RESULT_LABELS else None,
-                   _int(source.get("after")))
+                   _int(source.get("after")), _int(source.get("program")), q_text)
 
 
-def _page(filters: Filters, status: int = 200, error: str | None = None):
+def _page(filters: Filters, status: int = 200, error: str | None = None, only=None):
+    """The list (one keyset page), or with `only` that application alone with its 採否
+    form open (the row's 登録 link without JS)."""
     now = utcnow()
     cal = services.calendar(now)
     current = q.current_round(cal)
@@ -65,15 +74,18 @@ def _page(filters: Filters, status: int = 200, error: str | None = None):
         round_id = current.id if current else None
     else:
         round_id = None if filters.round == ALL_ROUNDS else _int(filters.round)
-    rows, next_after = q.applicant_page(current_user, year=cal.year, round_id=round_id,
-                                        status=filters.status, after=filters.after)
+    rows = [only] if only is not None else q.applicant_page(
+        current_user, year=cal.year, round_id=round_id, status=filters.status,
+        after=filters.after, program_id=filters.program, q=filters.q)
     decision_block = partial(q.decision_block, now=now)
     return render_template(
-        TEMPLATE, cal=cal, round_id=round_id, filters=filters, rows=rows, next_after=next_after,
+        TEMPLATE, cal=cal, round_id=round_id, filters=filters, rows=rows,
+        next_after=getattr(rows, "next_after", None),
         programs=q.director_programs(current_user, cal.year),
         withdrawals=q.withdrawal_requests(current_user), decisions=DECISIONS,
-        result_labels=q.RESULT_LABELS, decision_block=decision_block, error=error,
-        any_decidable=any(decision_block(a) is None for a in rows),
+        result_labels=q.RESULT_LABELS, words=row_words(results=q.RESULT_LABELS),
+        decision_block=decision_block, error=error,
+        any_decidable=any(decision_block(a) is None for a in rows), deciding=only is not None,
         comment_max=COMMENT_MAX), status
 
 
@@ -92,11 +104,36 @@ def director_applicants():
     return _page(_filters(request.args))
 
 
+def _several(filters: Filters) -> bool:
+    """Whether the list shows プログラム（募集）: rows can differ in it (index.html)."""
+    year = services.calendar(utcnow()).year
+    return filters.round == ALL_ROUNDS or len(q.director_programs(current_user, year)) > 1
+
+
 def _row(application, status: int = 200, **context):
+    filters = _filters(request.form or request.args)
     return render_page_or_block(
-        TEMPLATE, "row", status, a=application, filters=_filters(request.form),
-        decisions=DECISIONS, result_labels=q.RESULT_LABELS,
+        TEMPLATE, "row", status, a=application, filters=filters, several=_several(filters),
+        decisions=DECISIONS, result_labels=q.RESULT_LABELS, words=row_words(results=q.RESULT_LABELS),
         decision_block=partial(q.decision_block, now=utcnow()), **context)
+
+
+@bp.get("/director/<int:application_id>/decide")
+@roles_required(Role.program_director)
+def director_decision_form(application_id: int):
+    """The row's 登録 link: htmx opens that row's 採否 form in place (the list's rows carry
+    no form of their own, so a page of 50 stays small); without JS, the list showing that
+    applicant alone with the form. The bulk form under the list works without JS too."""
+    try:
+        application = selection.get_for_director(current_user, application_id)
+    except services.RecruitmentError as exc:
+        abort(exc.status)
+    if htmx:
+        response = _row(application, deciding=True)
+        response.headers["HX-Retarget"] = f"#application-{application.id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    return _page(_filters(request.args), only=application)
 
 
 def _decided_row(application_id: int, decision: str):
@@ -134,7 +171,7 @@ def director_decide():
     decision = request.form.get("decision", "")
     if None in ids:
         raise _refused(services.RecruitmentError(BAD_ID, 400), filters)
-    if len(ids) > q.PAGE_SIZE:  # one page's worth: each id is one guarded UPDATE
+    if len(ids) > BULK_MAX:  # each id is one guarded UPDATE
         raise _refused(services.RecruitmentError(TOO_MANY, 400), filters)
     if htmx and len(ids) == 1:
         return _decided_row(ids[0], decision)

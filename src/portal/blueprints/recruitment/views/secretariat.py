@@ -18,6 +18,7 @@ from portal.blueprints.recruitment.models import CURRICULUM_GROUNDS, STATUS_LABE
 from portal.blueprints.recruitment.queries import secretariat as queries
 from portal.blueprints.recruitment.services import rounds as rounds_rules
 from portal.blueprints.recruitment.services import secretariat as admin
+from portal.blueprints.recruitment.ui import row_words
 from portal.db import utcnow
 from portal.extensions import htmx
 from portal.forms import EmptyForm
@@ -215,11 +216,12 @@ def _after() -> int | None:
 def admin_applications():
     f = queries.ApplicationFilter.from_args(request.args)
     after = _after()
-    rows, next_after = queries.page(f, after)
+    rows, options = queries.page(f, after), queries.filter_options(f)
     return render_page_or_block(
-        "recruitment/admin/applications.html", "results", rows=rows, next_after=next_after,
-        after=after, total=queries.count(f), filter=f, options=queries.filter_options(f), count_cap=queries.COUNT_CAP, oob=bool(htmx),
-        statuses=STATUS_LABELS, specialties=BASIC_SPECIALTIES)
+        "recruitment/admin/applications.html", "results", rows=rows, next_after=rows.next_after,
+        after=after, total=queries.count(f), filter=f, options=options,
+        count_cap=queries.COUNT_CAP, oob=bool(htmx), statuses=STATUS_LABELS,
+        specialties=BASIC_SPECIALTIES, words=row_words(options.rounds))
 
 
 @bp.get("/admin/applications/<int:application_id>")

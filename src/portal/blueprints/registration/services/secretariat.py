@@ -10,13 +10,13 @@ from portal import audit, normalize
 from portal.accounts.licences import MedicalLicense
 from portal.accounts.models import Role, User
 from portal.blueprints.registration.services.registrant import LicenseError, RegistrationError
-from portal.db import inline, utcnow
+from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
+from portal.paging import Page, keyset, page_of
 from portal.urls import external_url
 
-PAGE = 50
 # The list's filter: the current licence's status, or none at all.
 LICENSE_FILTERS = {
     "none": N_("未提出"),
@@ -66,13 +66,11 @@ def _matches(query: str):
     )
 
 
-def registrants(query: str = "", status: str = "", after_id: int | None = None,
-                limit: int = PAGE) -> list[tuple[User, str | None]]:
-    """Trainee accounts with their current licence status, oldest first; keyset pagination
-    on id (like the credential queue) keeps deep pages cheap. One query per page."""
+def registrants(query: str = "", status: str = "", after_id: int | None = None) -> Page:
+    """Trainee accounts with their current licence status, oldest first; keyset pages on id
+    (portal.paging) keep deep pages cheap. One query per page. Rows are (user, status)."""
     current = _current_status()
-    stmt = (select(User, current).where(User.role == Role.trainee.value)
-            .order_by(User.id).limit(inline(limit)))
+    stmt = select(User, current).where(User.role == Role.trainee.value)
     query = normalize.nfkc(query)
     if query:
         stmt = stmt.where(_matches(query))
@@ -80,9 +78,8 @@ def registrants(query: str = "", status: str = "", after_id: int | None = None,
         stmt = stmt.where(current.is_(None))
     elif status in LICENSE_FILTERS:
         stmt = stmt.where(current == status)
-    if after_id is not None:
-        stmt = stmt.where(User.id > after_id)
-    return [(user, state) for user, state in db.session.execute(stmt)]
+    rows = [(user, state) for user, state in db.session.execute(keyset(stmt, User.id, after_id))]
+    return page_of(rows, key=lambda row: row[0].id)
 
 
 def get_registrant(user_id: int) -> User:

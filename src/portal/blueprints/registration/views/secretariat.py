@@ -36,7 +36,7 @@ def admin_registrants():
     rows = admin.registrants(query, license_status, after)
     return render_page_or_block("registration/admin/registrants.html", "results", rows=rows,
                                 query=query, license_status=license_status, after=after,
-                                filters=admin.LICENSE_FILTERS, page=admin.PAGE)
+                                filters=admin.LICENSE_FILTERS)
 
 
 def _registrant_or_abort(user_id: int):

@@ -32,7 +32,7 @@ def _readable_or_404(report_id: int):
 def report_queue():
     after = int_arg("after")
     return render_template("cases/report_queue.html", rows=review.queue(current_user, after),
-                           after=after, page=reports.PAGE)
+                           after=after)
 
 
 def _review_page(report_id: int, form: ReviewForm | None = None, status: int = 200):

@@ -39,7 +39,7 @@ def _own_or_404(report_id: int):
 def reports_list():
     after = int_arg("after")
     rows = reports.own_reports(current_user, after_id=after)
-    return render_template("cases/report_list.html", rows=rows, after=after, page=reports.PAGE)
+    return render_template("cases/report_list.html", rows=rows, after=after)
 
 
 def _new_page(form: ReportForm, status: int = 200, existing: int | None = None):
