@@ -65,13 +65,14 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import connections, i18n, mail, storage
+    from portal import connections, i18n, mail, objectstore, storage
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from portal.tenants import scoping
 
     _init_compression(app)  # first registered, so its after_request runs last
     _limit_connect_time(app)
     db.init_app(app)
+    objectstore.init_app(app)
     connections.install(app)
     if app.config.get("SQL_COUNT_HEADER"):  # tests and bench/ only: a development tool
         from portal.devdata import sqlcount

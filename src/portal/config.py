@@ -42,6 +42,11 @@ class Config:
         self.MAIL_URL = os.environ.get("MAIL_URL") or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@portal.example")
         self.STORAGE_DIR = Path(os.environ.get("STORAGE_DIR") or ROOT / "instance" / "storage")
+        # s3://bucket/prefix keeps every file in an S3-compatible store (portal.objectstore),
+        # so any node serves any file; STORAGE_DIR then only holds files being checked.
+        self.STORAGE_URL = os.environ.get("STORAGE_URL") or None
+        self.S3_ENDPOINT_URL = (os.environ.get("S3_ENDPOINT_URL")
+                                or os.environ.get("AWS_ENDPOINT_URL") or None)
         self.BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
         # Links in mail are built from the tenant's configured host, never the request's.
         self.EXTERNAL_SCHEME = os.environ.get("EXTERNAL_SCHEME", "http")
