@@ -1,7 +1,6 @@
 """The portal: one Flask deployment, many societies (tenants), each on its own host."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +28,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.web import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("portal").setLevel(logging.INFO)
+    from portal import observability
+
+    observability.init_app(app)  # first: every later hook logs with the request id
     _trust_proxies(app)
     _init_extensions(app)
     _init_tenancy(app)

@@ -98,6 +98,12 @@ class Config:
                                                                30))
         # Diagnostics for tests and bench/: X-SQL-Count on every response (portal.devdata.sqlcount).
         self.SQL_COUNT_HEADER = _bool("SQL_COUNT_HEADER")
+        # Operations (portal.observability): `json` or `text` logs, one log line per request,
+        # Prometheus metrics at /metrics (loopback only, or with this bearer token).
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+        self.LOG_REQUESTS = _bool("LOG_REQUESTS")
+        self.METRICS_ENABLED = _bool("METRICS_ENABLED", default=True)
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
 
 def _dev_secret() -> str:

@@ -85,7 +85,7 @@ def bind_tenant(ref: TenantRef) -> None:
 
 
 def resolve_tenant() -> None:
-    if request.endpoint in ("static", "health", "ready"):
+    if request.endpoint in ("static", "health", "ready", "metrics"):
         return
     ref = tenant_for_host(host_of(request.host))
     if ref is None:

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import jobs, objectstore
+from portal import jobs, objectstore, observability
 from portal.blueprints.renewal.models import (
     STATUS_LABELS,
     FacilityCertification,
@@ -190,7 +190,8 @@ def start_zip(tenant_id: int, window_id: int) -> str:
         return export_id
     jobs._queue(redis_url).enqueue(
         "portal.blueprints.renewal.services.exports.build_zip", tenant_id, window_id, export_id,
-        job_id=export_id, meta={"tenant_id": tenant_id, "window_id": window_id, "done": 0, "total": 0},
+        job_id=export_id, meta={"tenant_id": tenant_id, "window_id": window_id, "done": 0, "total": 0,
+                                **observability.job_meta()},
         job_timeout=600, result_ttl=3600, failure_ttl=3600)
     return export_id
 
