@@ -186,21 +186,27 @@ class Cluster:
             self.start_node(node)
         for node in self.nodes:
             _wait(node.url + "/_health", f"node {node.name}", node.procs["web"])
+        self.start_nginx(self.nodes, self.port, "nginx")
+        return self
+
+    def start_nginx(self, nodes: list[Node], port: int, name: str) -> None:
+        """An nginx in front of `nodes` (bench/cluster.py starts a second one, on one node)."""
         servers = "\n".join(f"    server 127.0.0.1:{n.port} max_fails=1 fail_timeout=10s;"
-                            for n in self.nodes)
+                            for n in nodes)
         # nginx started as root hands requests to workers running as `nobody`: they buffer
         # request bodies in these folders, so those must be theirs to write.
         self.work.chmod(0o711)
-        temp = self.work / "nginx-tmp"
-        temp.mkdir(exist_ok=True)
+        work = self.work / name
+        temp = work / "nginx-tmp"
+        temp.mkdir(parents=True, exist_ok=True)
+        work.chmod(0o711)
         temp.chmod(0o1777)
-        conf = self.work / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(work=self.work, port=self.port, servers=servers))
+        conf = work / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(work=work, port=port, servers=servers))
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.shared["nginx"] = self._spawn("nginx", [nginx, "-c", str(conf), "-p", str(self.work)],
-                                           self.base_env())
-        _wait(self.url + "/_health", "nginx", self.shared["nginx"])
-        return self
+        self.shared[name] = self._spawn(name, [nginx, "-c", str(conf), "-p", str(work)],
+                                        self.base_env())
+        _wait(f"http://127.0.0.1:{port}/_health", name, self.shared[name])
 
     def kill_node(self, node: Node, sig: int = signal.SIGKILL) -> None:
         """The machine dies: every process of the node at once, nothing said goodbye."""

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, abort, current_app
+from flask import Response, abort
 from flask_babel import gettext
 from sqlalchemy import BigInteger, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -43,10 +43,6 @@ class StoredFile(TenantScoped, Base):
     # the bytes are gone after the society's retention period, the row stays for the
     # records and the audit trail that point at it)
     state: Mapped[str] = mapped_column(String(20), default="staged")
-
-
-def storage_root() -> Path:
-    return Path(current_app.config["STORAGE_DIR"])
 
 
 def key_for(file: StoredFile) -> str:

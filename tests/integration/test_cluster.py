@@ -113,7 +113,7 @@ def test_node_a_dies_during_a_stream_and_nothing_acknowledged_is_lost(cluster, w
             assert trainee.get(f"/files/{link}").content == data  # from whichever node
         else:
             failures += 1
-            assert answer.status_code in (502, 504), (answer.status_code, answer.text[:3000], (cluster.work / "nginx-error.log").read_text()[-2000:])  # never a false 303
+            assert answer.status_code in (502, 504), (answer.status_code, answer.text[:3000], (cluster.work / "nginx" / "nginx-error.log").read_text()[-2000:])  # never a false 303
         forgot = trainee.post("/password/forgot", {"email": TRAINEE_EMAIL})
         mails_asked += forgot.status_code == 200
         time.sleep(0.3)
