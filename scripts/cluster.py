@@ -164,6 +164,8 @@ class Cluster:
             "STORAGE_DIR": str(self.work / f"scratch-{node.name}"),
             "TRUSTED_PROXY_HOPS": "1", "EXTERNAL_PORT": str(self.port), "LOG_REQUESTS": "1",
             "PROMETHEUS_MULTIPROC_DIR": str(metrics), "BASE_DOMAIN": "localhost",
+            # Limits start from zero for each cluster, even on a Redis that outlives it.
+            "RATELIMIT_KEY_PREFIX": f"cluster-{self.port}-{self.work.name}",
         })
         env.update(self.extra_env)
         return env

@@ -59,6 +59,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 11 * 1024 * 1024))
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Several deployments (or test clusters) sharing one Redis count apart under their own prefix.
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
         # Rate limits fail open: with Redis down they count in this process's memory (the
         # same limits, per worker) instead of failing the login with a 500.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
