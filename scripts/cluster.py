@@ -260,7 +260,9 @@ def _main() -> None:
               f"{', '.join(n.url for n in cluster.nodes)}; S3 {cluster.s3_url}; Redis {redis}; "
               f"logs in {cluster.work}\ncluster: e.g. http://jsicm.localhost:{cluster.port}/  "
               "(Ctrl+C stops everything)", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        # Also SIGINT: a shell starts a background job with it ignored, and Python keeps that.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: sys.exit(0))
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
