@@ -91,6 +91,9 @@ class Config:
         # one account can fill between two daily purges.
         self.UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "10/minute;60/hour")
         self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
+        # How long a node keeps a host's society in memory: a new domain (or a society made
+        # again under a new id, as tests do) is seen by every node within this many seconds.
+        self.TENANT_CACHE_SECONDS = float(os.environ.get("TENANT_CACHE_SECONDS", 30))
         self.OUTBOX_SWEEP_AGE_SECONDS = 30
         # A mail claimed ("sending") this long ago by a worker that never said how it went
         # is taken again: the worker died, perhaps after the SMTP server took the mail, so

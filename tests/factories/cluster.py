@@ -34,7 +34,9 @@ def cluster(app, _session_redis_url):
     made = module.Cluster(
         database_url=app.config["SQLALCHEMY_DATABASE_URI"], redis_url=_session_redis_url,
         secret_key=app.config["SECRET_KEY"], mail_url=f"smtp://127.0.0.1:{smtp.port}",
-        web_workers=1, extra_env={"OUTBOX_STALE_SENDING_SECONDS": "3", "LOG_FORMAT": "json"})
+        web_workers=1, extra_env={"OUTBOX_STALE_SENDING_SECONDS": "3", "LOG_FORMAT": "json",
+                                 # each test makes its societies anew, perhaps under new ids
+                                 "TENANT_CACHE_SECONDS": "0"})
     made.sink = sink
     try:
         made.start()
