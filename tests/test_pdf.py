@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from portal.pdf import PdfError, harfbuzz_subsetting_available, html_to_pdf
+from tests.factories.helpers.objectstore import stored_keys
 from tests.factories.helpers.renewal import CORE_LOGIN, form1_data, physicians, post_form1
 
 HOSTILE = """<html style="font-family: 'IPAexGothic', sans-serif"><head>
@@ -89,13 +90,14 @@ def test_a_render_cut_off_in_a_request_answers_with_a_japanese_error(
     assert post_form1(jspm, form1_data(), physicians()).status_code == 200
     monkeypatch.setitem(app.config, "PDF_TIME_LIMIT_SECONDS", 0.001)
     # Rendered for real: not served from the cache an earlier test may have filled.
-    monkeypatch.setattr(pdf_module, "_cache_path", lambda html: tmp_path / "fresh.pdf")
+    monkeypatch.setattr(pdf_module, "_cache_key", lambda html: f"none/{tmp_path.name}/fresh.pdf")
     response = jspm.get("/renewal/document.pdf")
     assert response.status_code == 503
     assert "PDFの作成に時間がかかりすぎたため" in response.get_data(as_text=True)
 
 
-def test_unchanged_document_is_served_from_the_cache(app, monkeypatch, world):
+def test_unchanged_document_is_served_from_the_cache(app, monkeypatch, world, store_kind):
+    """On each backend (portal.objectstore): every node shares the cache through it."""
     import portal.pdf as pdf_module
     from portal.tenants.resolve import TenantRef, rules_for
 
@@ -113,6 +115,8 @@ def test_unchanged_document_is_served_from_the_cache(app, monkeypatch, world):
         elapsed = time.perf_counter() - started
         changed = pdf_module.render_pdf("pdf/renewal_application.html", **_renewal_context("r2"))
     assert first == second and len(calls) == 2 and changed != first
+    cached = {key.rsplit("/", 1)[-1] for key in stored_keys(store_kind, f"{world.jsicm.tenant_id}/pdf-cache/")}
+    assert len(cached) >= 2 and all(name.endswith(".pdf") for name in cached)
     assert elapsed < 1.0  # a file read, not a render (the bench measures the real figure)
 
 

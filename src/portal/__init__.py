@@ -1,7 +1,6 @@
 """The portal: one Flask deployment, many societies (tenants), each on its own host."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +28,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.web import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("portal").setLevel(logging.INFO)
+    from portal import observability
+
+    observability.init_app(app)  # first: every later hook logs with the request id
     _trust_proxies(app)
     _init_extensions(app)
     _init_tenancy(app)
@@ -65,13 +65,14 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import connections, i18n, mail, storage
+    from portal import connections, i18n, mail, objectstore, storage
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from portal.tenants import scoping
 
     _init_compression(app)  # first registered, so its after_request runs last
     _limit_connect_time(app)
     db.init_app(app)
+    objectstore.init_app(app)
     connections.install(app)
     if app.config.get("SQL_COUNT_HEADER"):  # tests and bench/ only: a development tool
         from portal.devdata import sqlcount

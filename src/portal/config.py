@@ -42,6 +42,11 @@ class Config:
         self.MAIL_URL = os.environ.get("MAIL_URL") or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@portal.example")
         self.STORAGE_DIR = Path(os.environ.get("STORAGE_DIR") or ROOT / "instance" / "storage")
+        # s3://bucket/prefix keeps every file in an S3-compatible store (portal.objectstore),
+        # so any node serves any file; STORAGE_DIR then only holds files being checked.
+        self.STORAGE_URL = os.environ.get("STORAGE_URL") or None
+        self.S3_ENDPOINT_URL = (os.environ.get("S3_ENDPOINT_URL")
+                                or os.environ.get("AWS_ENDPOINT_URL") or None)
         self.BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
         # Links in mail are built from the tenant's configured host, never the request's.
         self.EXTERNAL_SCHEME = os.environ.get("EXTERNAL_SCHEME", "http")
@@ -54,6 +59,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 11 * 1024 * 1024))
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Several deployments (or test clusters) sharing one Redis count apart under their own prefix.
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
         # Rate limits fail open: with Redis down they count in this process's memory (the
         # same limits, per worker) instead of failing the login with a 500.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -84,6 +91,9 @@ class Config:
         # one account can fill between two daily purges.
         self.UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "10/minute;60/hour")
         self.TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
+        # How long a node keeps a host's society in memory: a new domain (or a society made
+        # again under a new id, as tests do) is seen by every node within this many seconds.
+        self.TENANT_CACHE_SECONDS = float(os.environ.get("TENANT_CACHE_SECONDS", 30))
         self.OUTBOX_SWEEP_AGE_SECONDS = 30
         # A mail claimed ("sending") this long ago by a worker that never said how it went
         # is taken again: the worker died, perhaps after the SMTP server took the mail, so
@@ -93,6 +103,12 @@ class Config:
                                                                30))
         # Diagnostics for tests and bench/: X-SQL-Count on every response (portal.devdata.sqlcount).
         self.SQL_COUNT_HEADER = _bool("SQL_COUNT_HEADER")
+        # Operations (portal.observability): `json` or `text` logs, one log line per request,
+        # Prometheus metrics at /metrics (loopback only, or with this bearer token).
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+        self.LOG_REQUESTS = _bool("LOG_REQUESTS")
+        self.METRICS_ENABLED = _bool("METRICS_ENABLED", default=True)
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
 
 def _dev_secret() -> str:

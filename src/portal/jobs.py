@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
+from portal import observability
+
 log = logging.getLogger(__name__)
 QUEUE_NAME = "portal"
 _worker_app: Flask | None = None
@@ -36,7 +38,9 @@ def enqueue(func_path: str, *args: Any) -> None:
         _run_inline(app, func_path, *args)
         return
     try:
-        _queue(redis_url).enqueue(func_path, *args, job_timeout=120, result_ttl=3600)
+        # The request id and tenant go along, so the job's log lines carry them too.
+        _queue(redis_url).enqueue(func_path, *args, job_timeout=120, result_ttl=3600,
+                                  meta=observability.job_meta())
     except Exception:  # noqa: BLE001 - Redis down: the outbox sweeper re-queues later
         log.warning("could not enqueue %s%r; the sweeper will retry", func_path, args, exc_info=True)
 

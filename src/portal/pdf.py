@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
-import os
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
+from portal import objectstore
 from portal.errors import Refusal
 from portal.i18n import N_
 
@@ -180,27 +180,22 @@ def render_pdf(template: str, **context: Any) -> bytes:
     issue date, template) can never be served stale. Rendering the HTML takes milliseconds;
     WeasyPrint is the slow part."""
     html = render_template(template, **context)
-    path = _cache_path(html)
-    if path.is_file():
-        return path.read_bytes()
+    key = _cache_key(html)
+    files = objectstore.store()  # the same store as uploads: every node shares the cache
+    cached = files.get_bytes(key)
+    if cached is not None:
+        return cached
     pdf = html_to_pdf(html)
-    _store(path, pdf)
+    files.put_bytes(key, pdf)  # atomic on disk and in S3: a reader sees all of it or none
     return pdf
 
 
-def _cache_path(html: str) -> Path:
+def _cache_key(html: str) -> str:
     from flask import g
 
     tenant = getattr(g.get("tenant"), "id", "none")
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    return Path(current_app.config["STORAGE_DIR"]) / str(tenant) / "pdf-cache" / f"{digest}.pdf"
-
-
-def _store(path: Path, pdf: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pdf)
-    os.replace(tmp, path)  # atomic: a concurrent reader sees the whole file or none
+    return f"{tenant}/pdf-cache/{digest}.pdf"
 
 
 def check_at_startup() -> None:

@@ -1,5 +1,6 @@
-"""Uploaded files: streamed to <storage>/<tenant>/<uuid>, validated from the bytes,
-the original (often Japanese) name kept only in the database for display."""
+"""Uploaded files: streamed to local scratch disk, validated from the bytes, then kept in the
+object store (portal.objectstore: STORAGE_DIR or S3) as <tenant>/<uuid>; the original (often
+Japanese) name kept only in the database for display."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, abort, current_app, send_file
+from flask import Response, abort
 from flask_babel import gettext
 from sqlalchemy import BigInteger, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -18,6 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.db import Base, TenantScoped
 from portal.i18n import N_
+from portal.objectstore import LocalStore, Store, store
 from portal.tenants.rules import UploadSlot
 from portal.upload_checks import UploadRejected, check_file
 
@@ -43,13 +45,16 @@ class StoredFile(TenantScoped, Base):
     state: Mapped[str] = mapped_column(String(20), default="staged")
 
 
-def storage_root() -> Path:
-    return Path(current_app.config["STORAGE_DIR"])
+def key_for(file: StoredFile) -> str:
+    uuid.UUID(file.key)  # never build a key from anything but a UUID
+    return f"{int(file.tenant_id)}/{file.key}"
 
 
 def path_for(file: StoredFile) -> Path:
-    uuid.UUID(file.key)  # never build a path from anything but a UUID
-    return storage_root() / str(file.tenant_id) / file.key
+    """The file on disk, with the local store only (tests, bench data)."""
+    local = store()
+    assert isinstance(local, LocalStore), "path_for needs STORAGE_DIR, not STORAGE_URL"
+    return local.path(key_for(file))
 
 
 def _base_name(raw: str | None) -> str:
@@ -98,21 +103,18 @@ def store_upload(
             "ファイル名が長すぎます。%(n)d文字以内の名前に変えてから、もう一度アップロードしてください。",
             n=MAX_NAME_LENGTH))
     name = display_name(upload.filename)
-    folder = storage_root() / str(tenant_id)
-    tmp_dir = folder / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp, size, sha = _stream_to_temp(upload, slot, tmp_dir)
+    files = store()
+    tmp, size, sha = _stream_to_temp(upload, slot, files.scratch(tenant_id))
+    key = str(uuid.uuid4())
     try:
         if size == 0:
             raise UploadRejected(N_("空のファイルはアップロードできません。"))
         checked = check_file(tmp, name, slot)
-        key = str(uuid.uuid4())
-        final = folder / key
-        os.replace(tmp, final)
+        files.put_file(f"{int(tenant_id)}/{key}", tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _remember_new_file(final)
+    _remember_new_file(files, f"{int(tenant_id)}/{key}")
     size, sha = (checked.size, checked.sha256) if checked.rewritten else (size, sha)
     return StoredFile(
         tenant_id=tenant_id, key=key, owner_id=owner_id, slot=slot_name, original_filename=name,
@@ -120,16 +122,20 @@ def store_upload(
     )
 
 
-def _remember_new_file(path: Path) -> None:
+def _remember_new_file(files: Store, key: str) -> None:
     from portal.extensions import db
 
-    db.session.info.setdefault(_NEW_FILES, []).append(path)
+    db.session.info.setdefault(_NEW_FILES, []).append((files, key))
 
 
 def _drop_new_files(session: Session) -> None:
     """A rolled-back upload leaves no bytes behind (no orphan files)."""
-    for path in session.info.pop(_NEW_FILES, []):
-        path.unlink(missing_ok=True)
+    _delete_all(session.info.pop(_NEW_FILES, []))
+
+
+def _delete_all(entries: list[tuple[Store, str]]) -> None:
+    for files, key in entries:
+        files.delete(key)
 
 
 def install(session_class: type[Session]) -> None:
@@ -145,15 +151,14 @@ def _drop_new_files_on_rollback(session: Session, transaction) -> None:
 
 def _keep_new_files(session: Session) -> None:
     session.info.pop(_NEW_FILES, None)
-    for path in session.info.pop(_DOOMED_FILES, []):
-        path.unlink(missing_ok=True)
+    _delete_all(session.info.pop(_DOOMED_FILES, []))
 
 
 def delete_after_commit(file: StoredFile) -> None:
     """Delete the row now and its bytes once that is committed: a rollback keeps both."""
     from portal.extensions import db
 
-    db.session.info.setdefault(_DOOMED_FILES, []).append(path_for(file))
+    db.session.info.setdefault(_DOOMED_FILES, []).append((store(), key_for(file)))
     db.session.delete(file)
 
 
@@ -161,13 +166,13 @@ def purge_after_commit(file: StoredFile) -> None:
     """Keep the row as a tombstone (state `purged`); its bytes go once that is committed."""
     from portal.extensions import db
 
-    db.session.info.setdefault(_DOOMED_FILES, []).append(path_for(file))
+    db.session.info.setdefault(_DOOMED_FILES, []).append((store(), key_for(file)))
     file.state = "purged"
 
 
 def discard(file: StoredFile) -> None:
     """Remove the bytes of a file whose row is being rolled back or purged."""
-    path_for(file).unlink(missing_ok=True)
+    store().delete(key_for(file))
 
 
 def purge_superseded(now: datetime) -> int:
@@ -208,6 +213,5 @@ def as_attachment(response: Response, name: str, ascii_name: str | None = None) 
 def download_response(file: StoredFile) -> Response:
     if file.state == "purged":  # past the society's retention period: the bytes are gone
         abort(404)
-    response = send_file(path_for(file), mimetype=file.mime_type, as_attachment=True,
-                         download_name=file.original_filename, max_age=0, conditional=False)
+    response = store().send(key_for(file), file.mime_type)
     return as_attachment(response, file.original_filename)

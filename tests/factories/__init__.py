@@ -13,6 +13,8 @@ rows read back).
   security      tenant_a, tenant_b_has_every_module, snapshot
   services      redis_url, private_redis, smtp_sink, make_live_app, live_app, live_server,
                 run_worker (Redis, a real rq worker, an SMTP sink, a live server)
+  objectstore   s3_server (moto on loopback), s3_store, store_kind (local and S3)
+  cluster       cluster (scripts/cluster.py: nginx, two nodes, S3; module scope)
   browser       browser, new_page (headless Chromium)
   case_reports  make_report_case, unlock_case_entry, report_world (症例レポート)
   training_record  enrol, add_records (在籍 and 研修実績, issue 17)
@@ -29,6 +31,8 @@ pytest_plugins = [
     "tests.factories.renewal",
     "tests.factories.security",
     "tests.factories.services",
+    "tests.factories.objectstore",
+    "tests.factories.cluster",
     "tests.factories.browser",
     "tests.factories.case_reports",
     "tests.factories.training_record",

@@ -185,7 +185,8 @@ def start_zip(client, window_id: int):
 
 
 def test_zip_inline_contains_sealed_pdfs_named_by_number_facility_revision(
-        app, jspm, jspm_world, files_dir):
+        app, jspm, jspm_world, store_kind):
+    """On each backend (portal.objectstore): the scans are read from it, the ZIP kept in it."""
     submitted(jspm)
     jspm.login(AFFILIATED_LOGIN)  # a draft with a scan is not in the ZIP
     assert upload_scan(jspm, pdf_bytes()).status_code == 303
@@ -197,7 +198,7 @@ def test_zip_inline_contains_sealed_pdfs_named_by_number_facility_revision(
     fragment = started.get_data(as_text=True)
     assert "<html" not in fragment and "ZIPの作成が完了しました。" in fragment
     assert 'hx-trigger="every 1s"' not in fragment  # finished: polling stops
-    assert (files_dir / str(jspm_world.tenant_id) / "exports" / f"{job_id}.zip").exists()
+    assert store_kind.exists(f"{jspm_world.tenant_id}/exports/{job_id}.zip")
     progress = jspm.get(f"/renewal/admin/zip/{job_id}", headers={"HX-Request": "true"})
     assert progress.status_code == 200 and f"/renewal/admin/zip/{job_id}/download" in progress.get_data(as_text=True)
     download = jspm.get(f"/renewal/admin/zip/{job_id}/download")

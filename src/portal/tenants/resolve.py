@@ -60,7 +60,8 @@ def tenant_for_host(host: str) -> TenantRef | None:
     if hit and hit[0] > now:
         return hit[1]
     ref = _lookup(host)
-    _cache[host] = (now + _CACHE_SECONDS, ref)
+    seconds = current_app.config.get("TENANT_CACHE_SECONDS", _CACHE_SECONDS)
+    _cache[host] = (now + seconds, ref)
     return ref
 
 
@@ -85,7 +86,7 @@ def bind_tenant(ref: TenantRef) -> None:
 
 
 def resolve_tenant() -> None:
-    if request.endpoint in ("static", "health", "ready"):
+    if request.endpoint in ("static", "health", "ready", "metrics"):
         return
     ref = tenant_for_host(host_of(request.host))
     if ref is None:

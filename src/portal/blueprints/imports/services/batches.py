@@ -26,8 +26,9 @@ from portal.errors import Refusal
 from portal.excel_csv import excel_csv
 from portal.extensions import db
 from portal.i18n import N_
+from portal.objectstore import fetch_to_scratch, store
 from portal.paging import Page, keyset, page_of
-from portal.storage import display_name, storage_root
+from portal.storage import display_name
 
 log = logging.getLogger(__name__)
 INLINE_ROWS = 1000  # more rows than this: an rq job with a progress bar
@@ -35,7 +36,13 @@ MAX_BYTES = 10 * 1024 * 1024
 
 
 def upload_path(tenant_id: int, batch_id: int, filename: str) -> Path:
-    return storage_root() / str(tenant_id) / "imports" / f"{batch_id}.{reading.extension(filename)}"
+    """The file while this process reads it (local scratch disk)."""
+    return store().scratch(tenant_id) / f"import-{batch_id}.{reading.extension(filename)}"
+
+
+def upload_key(tenant_id: int, batch_id: int, filename: str) -> str:
+    """A large file waits for its job here: the worker may run on another node."""
+    return f"{int(tenant_id)}/imports/{batch_id}.{reading.extension(filename)}"
 
 
 def get_batch(batch_id: int) -> ImportBatch | None:
@@ -87,6 +94,7 @@ def start_preview(actor: User, upload: FileStorage | None, kind: str = "people")
     try:
         large = sum(1 for _ in islice(reading.rows(path, name), INLINE_ROWS + 2)) > INLINE_ROWS + 1
         if large:
+            store().put_file(upload_key(actor.tenant_id, batch.id, name), path)
             _after_commit("portal.blueprints.imports.services.batches.plan_job", actor.tenant_id,
                           batch.id)
         else:
@@ -209,14 +217,17 @@ def plan_job(tenant_id: int, batch_id: int) -> None:
         batch = get_batch(batch_id)
         if batch is None or batch.status != "queued":
             return  # run twice (rq is at-least-once): the first run did it
-        path = upload_path(tenant_id, batch_id, batch.filename)
+        key = upload_key(tenant_id, batch_id, batch.filename)
+        path = fetch_to_scratch(store(), tenant_id, key, suffix=Path(key).suffix)
         try:
             plan_file(batch, path, _reporter(batch_id, 0))
-            path.unlink(missing_ok=True)
+            store().delete(key)
         except Refusal as exc:
             db.session.rollback()
-            path.unlink(missing_ok=True)
+            store().delete(key)
             _fail(batch_id, exc.message)
+        finally:
+            path.unlink(missing_ok=True)
     _in_tenant(tenant_id, work)
 
 

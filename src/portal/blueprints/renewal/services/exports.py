@@ -2,19 +2,17 @@
 check (verification page) and the ZIP of a window's sealed scans (an rq job, or inline)."""
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import jobs
+from portal import jobs, objectstore, observability
 from portal.blueprints.renewal.models import (
     STATUS_LABELS,
     FacilityCertification,
@@ -24,7 +22,7 @@ from portal.blueprints.renewal.models import (
 from portal.excel_csv import excel_csv
 from portal.extensions import db
 from portal.i18n import N_
-from portal.storage import path_for, storage_root
+from portal.storage import key_for
 from portal.tenants.scoping import tenant_scope
 from portal.ui import fmt_datetime
 
@@ -116,17 +114,14 @@ def verify(raw: str, prefix: str) -> Verification:
 ZIP_STATUSES = ("submitted", "correction_requested", "passed")  # a draft's scan is not sent yet
 
 
-def export_dir(tenant_id: int) -> Path:
-    return storage_root() / str(int(tenant_id)) / "exports"
-
-
-def zip_path(tenant_id: int, export_id: str) -> Path | None:
-    """None for anything but a UUID: the path is never built from user input."""
+def zip_key(tenant_id: int, export_id: str) -> str | None:
+    """The ZIP's key in the object store (portal.objectstore), under this tenant; None for
+    anything but a UUID: the key is never built from user input."""
     try:
         key = str(uuid.UUID(export_id))
     except (ValueError, TypeError, AttributeError):
         return None
-    return export_dir(tenant_id) / f"{key}.zip"
+    return f"{int(tenant_id)}/exports/{key}.zip"
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -146,10 +141,12 @@ def _progress(done: int, total: int) -> None:
 
 
 def build_zip(tenant_id: int, window_id: int, export_id: str) -> str:
-    """Write <storage>/<tenant>/exports/<uuid>.zip (atomically) and return its name."""
+    """Write the ZIP in local scratch, then put it in the store as <tenant>/exports/<uuid>.zip
+    (whole or not at all) and return its name."""
     with jobs.job_context(), tenant_scope(db.session, tenant_id):
-        target = zip_path(tenant_id, export_id)  # storage_root() needs the (worker's) app
+        target = zip_key(tenant_id, export_id)
         assert target is not None
+        files = objectstore.store()  # the (worker's) app's store
         apps = list(db.session.scalars(
             select(RenewalApplication)
             .where(RenewalApplication.window_id == window_id,
@@ -158,8 +155,7 @@ def build_zip(tenant_id: int, window_id: int, export_id: str) -> str:
             .options(selectinload(RenewalApplication.facility), selectinload(RenewalApplication.sealed_file))
             .order_by(RenewalApplication.id)))
         numbers = _certification_numbers({a.facility_id for a in apps})
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".part")
+        tmp = files.scratch(tenant_id) / f"{export_id}.zip.part"
         _progress(0, len(apps))
         used: set[str] = set()
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
@@ -168,11 +164,12 @@ def build_zip(tenant_id: int, window_id: int, export_id: str) -> str:
                 if name in used:
                     name = name[:-4] + f"_{app.id}.pdf"
                 used.add(name)
-                archive.write(path_for(app.sealed_file), name)
+                with archive.open(name, "w") as member:
+                    objectstore.copy_to(files, key_for(app.sealed_file), member)
                 _progress(done, len(apps))
-        os.replace(tmp, target)
+        files.put_file(target, tmp)
         db.session.rollback()  # read-only
-    return target.name
+    return target.rsplit("/", 1)[-1]
 
 
 @dataclass
@@ -193,15 +190,16 @@ def start_zip(tenant_id: int, window_id: int) -> str:
         return export_id
     jobs._queue(redis_url).enqueue(
         "portal.blueprints.renewal.services.exports.build_zip", tenant_id, window_id, export_id,
-        job_id=export_id, meta={"tenant_id": tenant_id, "window_id": window_id, "done": 0, "total": 0},
+        job_id=export_id, meta={"tenant_id": tenant_id, "window_id": window_id, "done": 0, "total": 0,
+                                **observability.job_meta()},
         job_timeout=600, result_ttl=3600, failure_ttl=3600)
     return export_id
 
 
 def zip_status(tenant_id: int, export_id: str) -> ZipStatus | None:
     """None when the id is not this tenant's export (another tenant's job id included)."""
-    path = zip_path(tenant_id, export_id)
-    if path is None:
+    key = zip_key(tenant_id, export_id)
+    if key is None:
         return None
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
@@ -215,9 +213,9 @@ def zip_status(tenant_id: int, export_id: str) -> ZipStatus | None:
         if job is not None:
             if job.meta.get("tenant_id") != tenant_id:
                 return None
-            finished = job.is_finished and path.exists()
+            finished = job.is_finished and objectstore.store().exists(key)
             return ZipStatus(export_id, job.meta.get("done", 0), job.meta.get("total", 0),
                              finished=finished, failed=job.is_failed)
-    if path.exists():
+    if objectstore.store().exists(key):
         return ZipStatus(export_id, finished=True)
     return None

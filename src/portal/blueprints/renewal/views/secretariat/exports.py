@@ -1,9 +1,10 @@
 """Secretariat exports: CSV of applications, the document-number check, the ZIP of sealed scans."""
 from __future__ import annotations
 
-from flask import abort, g, make_response, render_template, request, send_file
+from flask import abort, g, make_response, render_template, request
 from sqlalchemy import select
 
+from portal import objectstore
 from portal.accounts.models import Role
 from portal.blueprints.renewal import bp
 from portal.blueprints.renewal.models import RenewalWindow
@@ -86,6 +87,6 @@ def zip_download(job_id: str):
     status = _status(job_id)
     if not status.finished:
         abort(404)
-    path = exports.zip_path(g.tenant.id, job_id)  # under this tenant's folder only
-    response = send_file(path, mimetype="application/zip", max_age=0, conditional=False)
+    key = exports.zip_key(g.tenant.id, job_id)  # under this tenant's keys only
+    response = objectstore.store().send(key, "application/zip")
     return _attachment(response, "sealed_scans.zip", "申請書・在籍証明書.zip")
