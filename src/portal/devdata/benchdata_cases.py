@@ -52,12 +52,13 @@ class CaseLog:
 
 
 def _case_rows(tenant_id: int, trainee: Trainee, count: int, first_id: int, rng: random.Random,
-               categories: tuple[str, ...], pending_share: float) -> Iterator[tuple]:
+               categories: tuple[str, ...], pending_share: float,
+               first_waits: bool = False) -> Iterator[tuple]:
     for n in range(count):
         admitted = FIRST_DAY + timedelta(days=rng.randrange(600))
         discharged = admitted + timedelta(days=rng.randrange(1, 15))
         entered = discharged + timedelta(days=rng.randrange(0, 10))
-        pending = rng.random() < pending_share
+        pending = rng.random() < pending_share or (first_waits and n == 0)
         signed = None if pending else datetime(entered.year, entered.month, entered.day,
                                                tzinfo=UTC) + timedelta(days=rng.randrange(1, 20))
         stamp = datetime(entered.year, entered.month, entered.day, 9, tzinfo=UTC)
@@ -125,7 +126,9 @@ def write(tenant_id: int, log: CaseLog, total: int, categories: tuple[str, ...],
                 leftover -= 1
             if count:
                 first_case[trainee.id] = next_id
-            for row in _case_rows(tenant_id, trainee, count, next_id, rng, categories, pending_share):
+            # the known trainee's first case always waits: the sign-off queue is never empty
+            for row in _case_rows(tenant_id, trainee, count, next_id, rng, categories,
+                                  pending_share, first_waits=trainee.id == log.known):
                 if row[15] == "entered" and trainee.director == log.trainees[0].director:
                     hot_pending += 1
                 yield row
