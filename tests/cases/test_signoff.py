@@ -202,3 +202,18 @@ def test_a_waiting_case_gives_the_director_one_task_with_a_due_date_until_the_qu
     director.post(f"/cases/signoff/{ids[1]}", {}, csrf_from="/cases/signoff")
     assert read(app, world.jsicm.tenant_id, select(Task.status).where(
         Task.kind == "signoff_cases")) == ["done"]
+
+
+def test_a_director_of_many_trainees_filters_by_member_number(app, world, director, factories,
+                                                              add_rows):
+    """Past 100 trainees waiting, the filter is a 会員番号 field (full-width folded), so the
+    page does not grow with the program."""
+    t = world.jsicm.tenant_id
+    people = [factories.user(t, f"jsicm-7{i:05d}", "trainee", member_number=f"7{i:05d}")
+              for i in range(101)]
+    add_rows(t, *[row for uid in people for row in case_rows(world.jsicm, 1, trainee_id=uid)])
+    page = director.text("/cases/signoff")
+    assert 'name="number"' in page and '<select id="trainee"' not in page
+    one = director.text("/cases/signoff?number=７００００７")
+    assert one.count('<tr id="case-') == 1
+    assert director.text("/cases/signoff?number=999999").count('<tr id="case-') == 0

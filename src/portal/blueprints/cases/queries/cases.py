@@ -141,9 +141,21 @@ def signoff_page(director: User, filters: CaseFilters, rules, after: int | None)
     return rows[:PAGE], len(rows) > PAGE
 
 
+TRAINEE_OPTIONS = 100  # more than this and the filter is a 会員番号 field, not a list
+
+
 def signoff_trainees(director: User) -> list[tuple[int, str]]:
-    """The trainees who have cases waiting for this director: the queue's trainee filter."""
+    """The trainees who have cases waiting for this director: the queue's trainee filter, at
+    most TRAINEE_OPTIONS + 1 of them (the page stays small for a director of a big program;
+    the template offers a 会員番号 field instead when there are more)."""
     waiting = select(Case.trainee_id).where(Case.director_id == director.id,
                                             Case.status == inline(CaseStatus.entered.value))
     return [(uid, name) for uid, name in db.session.execute(
-        select(User.id, User.full_name).where(User.id.in_(waiting)).order_by(User.full_name, User.id))]
+        select(User.id, User.full_name).where(User.id.in_(waiting))
+        .order_by(User.full_name, User.id).limit(inline(TRAINEE_OPTIONS + 1)))]
+
+
+def trainee_by_number(number: str) -> int | None:
+    """The trainee with this 会員番号 in the society (the filter's field), or None."""
+    return db.session.scalar(select(User.id).where(
+        User.member_number == number, User.role == inline("trainee")).limit(1)) if number else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import normalize
 from portal.accounts.models import Role
 from portal.blueprints.cases import bp
 from portal.blueprints.cases.queries import cases as case_list
@@ -23,7 +24,9 @@ QUEUE = "cases/case_signoff.html"
 
 
 def _queue_context(notice: str | None = None) -> dict:
-    filters = case_list.CaseFilters(trainee_id=int_arg("trainee"))
+    number = normalize.code(request.args.get("number", ""))[:20]  # 全角 folded
+    trainee_id = (case_list.trainee_by_number(number) or -1) if number else int_arg("trainee")
+    filters = case_list.CaseFilters(trainee_id=trainee_id)
     after = int_arg("after")
     rows, more = case_list.signoff_page(current_user, filters, g.rules, after)
     return {"rows": rows, "more": more, "filters": filters, "after": after, "notice": notice,
