@@ -126,3 +126,45 @@ def test_jmsb_counts_applicants_and_withdrawals_and_filters_the_applications_lis
         "1", "0", "0", "1", "0"]  # counted from the request, not the application
     listed = jmsb.text("/recruitment/admin/applications?status=applied&age=4-7")
     assert "応募者 001" in listed and "応募者 002" not in listed
+
+
+def test_jsicm_counts_period_changes_and_case_reports_and_filters_their_lists(
+        app, world, fixed, jsicm, add_rows):
+    """The queues issue 16 added: 施設変更・休止審査 and 症例レポート審査, by age, each count
+    linking to its list filtered to those rows."""
+    from portal.blueprints.cases.models import Case, CaseReport, CaseReportVersion
+    from portal.blueprints.credentials.models import Enrollment, PeriodChange
+
+    s = world.jsicm
+    [period] = add_rows(s.tenant_id, Enrollment(
+        tenant_id=s.tenant_id, trainee_id=s.trainee, facility_id=s.facility,
+        program_director_id=s.director, from_date=date(2024, 4, 1)))
+    [case] = add_rows(s.tenant_id, Case(
+        tenant_id=s.tenant_id, trainee_id=s.trainee, director_id=s.director, facility_id=s.facility,
+        entry_date=TODAY, icu_admission_date=TODAY, age_band="40-64", sex="male",
+        primary_category="resp_ards", outcome="alive_discharge", status="signed_off"))
+    submitted = jst(TODAY - timedelta(days=9))
+    [report] = add_rows(s.tenant_id, CaseReport(
+        tenant_id=s.tenant_id, trainee_id=s.trainee, director_id=s.director, case_id=case,
+        status="submitted", submitted_at=submitted))
+    add_rows(s.tenant_id,
+             CaseReportVersion(tenant_id=s.tenant_id, report_id=report, number=1, title="ARDSの一例",
+                               body="【経過】第2病日に腹臥位療法を開始した。", submitted_at=submitted),
+             PeriodChange(tenant_id=s.tenant_id, trainee_id=s.trainee, kind="suspension", facility_id=s.facility,
+                          enrollment_id=period,
+                          approver_id=s.director, start_date=TODAY, end_date=TODAY + timedelta(days=30),
+                          reason_code="illness", status="pending_review",
+                          submitted_at=jst(TODAY - timedelta(days=2))))
+    jsicm.login("jsicm-jimu")
+    page = jsicm.text("/admin/dashboard")
+    reports = [re.sub(r"<[^>]+>", "", c).strip() for c in cells(page, "cases.report_queue", "submitted")]
+    assert reports[1:] == ["1", "0", "0", "1", "0"]
+    periods = [re.sub(r"<[^>]+>", "", c).strip()
+               for c in cells(page, "credentials.period_queue", "pending_review")]
+    assert periods[1:] == ["1", "1", "0", "0", "0"]
+    link = re.search(r'href="([^"]+)"', cells(page, "cases.report_queue", "submitted")[4]).group(1)
+    assert "age=8-14" in link.replace("&amp;", "&")
+    assert "専攻医 テスト1" in jsicm.text(link.replace("&amp;", "&"))
+    assert "専攻医 テスト1" not in jsicm.text("/cases/review/reports?age=0-3")
+    assert "専攻医 テスト1" in jsicm.text("/review/training-periods?age=0-3")
+    assert "専攻医 テスト1" not in jsicm.text("/review/training-periods?age=15-")

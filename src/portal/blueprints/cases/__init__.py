@@ -3,14 +3,14 @@ report review (受理/差戻し, every version kept), and the facts the requirem
 from flask import Blueprint
 
 from portal.i18n import N_
-from portal.registry import Feature, Menu, Panel, TaskKind
+from portal.registry import Feature, Menu, Panel, Queue, TaskKind
 from portal.web import require_module
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 require_module(bp, "case_log")
 
 from portal.blueprints.cases import panels, views  # noqa: E402
-from portal.blueprints.cases.services import case_facts  # noqa: E402
+from portal.blueprints.cases.services import case_facts, report_review  # noqa: E402
 
 TRAINEE = frozenset({"trainee"})
 DIRECTOR = frozenset({"program_director"})
@@ -24,6 +24,9 @@ FEATURE = Feature("cases", bp, module="case_log", menus=(
     Menu(N_("症例承認"), "cases.signoff_queue", DIRECTOR, order=12),
 ), panels=(
     Panel(DIRECTOR, order=20, render=panels.director_panel),
+), queues=(
+    Queue(N_("症例レポート審査"), "cases.report_queue", {"submitted": N_("審査待ち")},
+          report_review.queue_counts, order=13),
 ), tasks={
     "signoff_cases": TaskKind(N_("経験症例の承認をしてください。")),
     "review_case_report": TaskKind(N_("症例レポートの審査をしてください。"), arg="report_id"),

@@ -13,6 +13,7 @@ from portal.blueprints.credentials.models import REVIEW_LABELS  # noqa: E402
 from portal.blueprints.credentials.services import (  # noqa: E402
     import_answers,
     period_facts,
+    periods,
     requirement_facts,
 )
 
@@ -44,7 +45,9 @@ FEATURE = Feature(
                   {"pending_review": REVIEW_LABELS["pending_review"]},
                   queries.training_start_queue_counts, order=9),
             Queue(N_("証票審査"), "credentials.queue", {"pending_review": REVIEW_LABELS["pending_review"]},
-                  queries.credential_queue_counts, order=10)),
+                  queries.credential_queue_counts, order=10),
+            Queue(N_("施設変更・休止審査"), "credentials.period_queue",
+                  {"pending_review": REVIEW_LABELS["pending_review"]}, periods.queue_counts, order=11)),
     answers={"case_entry_block": panels.case_entry_block,
              "current_placement": panels.current_placement,
              # the completion requirements (portal.requirements) and the progress pages:

@@ -8,7 +8,7 @@ while it waits; what the secretariat needs is to see which reviews are overdue.
 Services flush, never commit; every transition is guarded in SQL and audited."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.paging import Page, keyset, page_of
+from portal.queues import age_clause, counts_by_age
 from portal.urls import external_url
 from portal.worklist.services import close_tasks, notify_user, open_task
 
@@ -48,15 +49,18 @@ def can_decide(actor: User, report: CaseReport) -> bool:
             and report.status == ReportStatus.submitted.value)
 
 
-def queue(actor: User, after_id: int | None = None) -> Page:
+def queue(actor: User, after_id: int | None = None, age: str | None = None,
+          today: date | None = None) -> Page:
     """審査待ち reports, oldest first, one keyset page (portal.paging): (report, submitted
-    title)."""
+    title). `age`: the dashboard's bucket (portal.queues), counted from submission."""
     stmt = (select(CaseReport, CaseReportVersion.title)
             .join(CaseReportVersion, (CaseReportVersion.report_id == CaseReport.id)
                   & (CaseReportVersion.number == CaseReport.current_version))
             .where(_scope(actor), CaseReport.status == inline(ReportStatus.submitted.value))
             .options(joinedload(CaseReport.trainee), joinedload(CaseReport.case),
                      joinedload(CaseReport.director)))
+    if age and today:
+        stmt = stmt.where(age_clause(CaseReport.submitted_at, age, today))
     return page_of([(report, title) for report, title in
                     db.session.execute(keyset(stmt, CaseReport.id, after_id))],
                    key=lambda row: row[0].id)
@@ -147,3 +151,9 @@ def _tell_trainee(report: CaseReport, template: str, comment: str, notice: str) 
     if comment:
         body += f"\nコメント: {comment}"
     notify_user(trainee, notice, body)
+
+
+def queue_counts(today: date) -> dict[str, list[int]]:
+    """事務局ダッシュボード: reports waiting for review, by age from submission."""
+    return counts_by_age(CaseReport.status, CaseReport.submitted_at, today,
+                         CaseReport.status == inline(ReportStatus.submitted.value))

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.i18n import N_
 from portal.mail import queue_mail
 from portal.paging import Page, keyset, page_of
+from portal.queues import age_clause, counts_by_age
 from portal.tenants.rules_training import TrainingRules
 from portal.urls import external_url
 from portal.worklist.services import close_tasks, notify_user, open_task
@@ -174,9 +175,13 @@ def _loaded(stmt):
                         joinedload(PeriodChange.approver))
 
 
-def queue(actor: User, after_id: int | None = None) -> Page:
-    """Pending requests, oldest first; keyset pages on id (portal.paging)."""
+def queue(actor: User, after_id: int | None = None, age: str | None = None,
+          today: date | None = None) -> Page:
+    """Pending requests, oldest first; keyset pages on id (portal.paging). `age`: the
+    dashboard's bucket (portal.queues), counted from submission."""
     stmt = select(PeriodChange).where(_scope(actor), PeriodChange.status == inline(PENDING))
+    if age and today:
+        stmt = stmt.where(age_clause(PeriodChange.submitted_at, age, today))
     return page_of(list(db.session.scalars(_loaded(keyset(stmt, PeriodChange.id, after_id)))))
 
 
@@ -272,3 +277,9 @@ def history(trainee_id: int) -> tuple[list[Enrollment], list[PeriodChange]]:
         select(PeriodChange).where(PeriodChange.trainee_id == trainee_id)
         .order_by(PeriodChange.id.desc()))))
     return periods, changes
+
+
+def queue_counts(today: date) -> dict[str, list[int]]:
+    """事務局ダッシュボード: requests waiting, by age from submission (one statement)."""
+    return counts_by_age(PeriodChange.status, PeriodChange.submitted_at, today,
+                         PeriodChange.status == inline(PENDING))

@@ -192,9 +192,10 @@ PERIOD_QUEUE = "credentials/period_queue.html"
 @bp.get("/review/training-periods")
 @roles_required(*REVIEWERS)
 def period_queue():
-    after = int_arg("after")
-    return render_page_or_block(PERIOD_QUEUE, "rows", rows=periods.queue(current_user, after_id=after),
-                                after=after, training=g.rules.training, form=EmptyForm())
+    after, age = int_arg("after"), age_arg(request.args.get("age"))
+    rows = periods.queue(current_user, after_id=after, age=age, today=clock.today())
+    return render_page_or_block(PERIOD_QUEUE, "rows", rows=rows, after=after, age=age,
+                                training=g.rules.training, form=EmptyForm())
 
 
 def _period_row(change, status: int = 200, **context):

@@ -3,9 +3,10 @@ redirect); the secretariat reads both without the buttons (services/report_revie
 why). No accept button in the queue rows: a report is decided after reading it."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import clock
 from portal.accounts.models import Role
 from portal.blueprints.cases import bp
 from portal.blueprints.cases.forms.reports import ReviewForm
@@ -15,6 +16,7 @@ from portal.blueprints.cases.services.report_case import case_summary
 from portal.blueprints.cases.services.report_diff import diff_versions
 from portal.forms import refusal, show_on
 from portal.i18n import N_
+from portal.queues import age_arg
 from portal.web import int_arg, roles_required
 
 READERS = (Role.program_director, Role.secretariat)
@@ -30,9 +32,9 @@ def _readable_or_404(report_id: int):
 @bp.get("/review/reports")
 @roles_required(*READERS)
 def report_queue():
-    after = int_arg("after")
-    return render_template("cases/report_queue.html", rows=review.queue(current_user, after),
-                           after=after)
+    after, age = int_arg("after"), age_arg(request.args.get("age"))
+    return render_template("cases/report_queue.html", after=after, age=age,
+                           rows=review.queue(current_user, after, age=age, today=clock.today()))
 
 
 def _review_page(report_id: int, form: ReviewForm | None = None, status: int = 200):
