@@ -135,6 +135,10 @@ def _may_read_metrics(app: Flask) -> bool:
         return True
     if "X-Forwarded-For" in request.headers or "X-Real-IP" in request.headers:
         return False  # came through a proxy: the socket's loopback address says nothing
+    from portal.tenants.resolve import host_of, tenant_for_host
+
+    if tenant_for_host(host_of(request.host)) is not None:
+        return False  # a society's host never shows every society's counts; scrape the node
     original = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
     try:
         return ipaddress.ip_address(original or request.remote_addr or "").is_loopback

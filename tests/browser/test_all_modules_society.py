@@ -160,7 +160,8 @@ def test_recruitment_licence_apply_and_decision(jsgt, new_page, tmp_path):
     login(director, jsgt, DIRECTOR)
     from_menu(director, "応募者一覧・採否登録")
     row = director.locator("tr", has_text="応募 次郎")
-    row.get_by_label("応募 次郎さんの採否").select_option(label="採用")
+    row.get_by_role("button", name="応募 次郎さんの採否を登録").click()  # opens the row's form
+    row.get_by_label("応募 次郎さんの採否", exact=True).select_option(label="採用")
     row.get_by_role("button", name="登録").click()
     expect(director.locator("tr", has_text="応募 次郎").locator(".badge")).to_have_text("採用")
     applicant.goto(f"{jsgt}/recruitment/")

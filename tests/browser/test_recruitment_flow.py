@@ -133,7 +133,8 @@ def test_register_apply_accept_withdraw_and_apply_again(
     director = new_page(DESKTOP)
     director_login(director, base)
     row = director.locator("tr", has_text="新規 一郎")
-    row.get_by_label("新規 一郎さんの採否").select_option(label="採用")
+    row.get_by_role("button", name="新規 一郎さんの採否を登録").click()  # opens the row's form
+    row.get_by_label("新規 一郎さんの採否", exact=True).select_option(label="採用")
     row.get_by_role("button", name="登録").click()  # htmx: only this row is swapped
     expect(director.locator("tr", has_text="新規 一郎").locator(".badge")).to_have_text("採用")
 

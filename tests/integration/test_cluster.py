@@ -67,7 +67,9 @@ def test_upload_on_node_a_is_downloaded_and_approved_on_node_b(cluster, world):
     subjects = [str(m["Subject"]) for m in cluster.sink.messages[sent_before:]]
     assert len(subjects) == 2 and any("承認" in s for s in subjects), subjects
     assert any(key.endswith(file_link) or "/" in key for key in s3_keys(cluster))
-    metrics = director.get("/metrics").text  # node B's own port, from loopback
+    # node B's own port and address, from loopback (a society's host never answers it)
+    metrics = HttpClient(node_b, "127.0.0.1").get("/metrics").text
+    assert director.get("/metrics").status_code == 404
     assert 'society="jsicm"' in metrics and "portal_queue_depth" in metrics
     assert 'endpoint="credentials.approve"' in metrics
     assert HttpClient(cluster.url, HOST).get("/metrics").status_code == 404  # never via nginx

@@ -156,6 +156,9 @@ def signoff_trainees(director: User) -> list[tuple[int, str]]:
 
 
 def trainee_by_number(number: str) -> int | None:
-    """The trainee with this 会員番号 in the society (the filter's field), or None."""
+    """The trainee with this 会員番号 in the society (the filter's field), or None (also for
+    anything that is not letters and digits, which no 会員番号 is)."""
+    if not (number.isascii() and number.isalnum()):
+        return None
     return db.session.scalar(select(User.id).where(
-        User.member_number == number, User.role == inline("trainee")).limit(1)) if number else None
+        User.member_number == number, User.role == inline("trainee")).limit(1))
